@@ -1,0 +1,149 @@
+/**
+ * Python's built-in exceptions that several modules raise, as `Error`
+ * subclasses, and the registry that lets errors cross a worker or process
+ * boundary and come back as instances of the same class.
+ *
+ * @module
+ */
+
+/** A class of error the codec can rebuild on the other side of a boundary. */
+// deno-lint-ignore no-explicit-any
+export type ErrorClass = new (...args: any[]) => Error;
+
+const _registry = new Map<string, ErrorClass>();
+
+/**
+ * Registers an error class under its `name` so that an error of that class
+ * thrown in a worker or child process comes back as an instance of it.
+ */
+export function registerError(cls: ErrorClass, name: string = cls.name): void {
+  _registry.set(name, cls);
+}
+
+/** Looks up a class registered with {@linkcode registerError}. */
+export function lookupError(name: string): ErrorClass | undefined {
+  return _registry.get(name);
+}
+
+/**
+ * Python's `ValueError`: an argument has the right type but a bad value.
+ *
+ * @example Catching a bad timeout
+ * ```ts
+ * import { ValueError } from "@pyconc/pyconc";
+ * const err = new ValueError("timeout value must be a non-negative number");
+ * console.assert(err instanceof Error && err.name === "ValueError");
+ * ```
+ */
+export class ValueError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ValueError";
+  }
+}
+
+/**
+ * Python's `RuntimeError`: an operation is not allowed in the current state,
+ * such as releasing a lock that is not held.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError } from "@pyconc/pyconc";
+ * console.assert(new RuntimeError("release unlocked lock").name === "RuntimeError");
+ * ```
+ */
+export class RuntimeError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeError";
+  }
+}
+
+/**
+ * Python's `OSError`: a system call failed. Carries `errno` and `filename`
+ * where they are known.
+ *
+ * @example
+ * ```ts
+ * import { OSError } from "@pyconc/pyconc";
+ * console.assert(new OSError("boom").name === "OSError");
+ * ```
+ */
+export class OSError extends Error {
+  /** The error number, when the system gave one. */
+  errno?: number;
+  /** The file or program the failing call was about. */
+  filename?: string;
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "OSError";
+  }
+}
+
+/**
+ * Python's `TimeoutError`: a blocking call ran out of time. The futures and
+ * multiprocessing modules raise this same class.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@pyconc/pyconc";
+ * console.assert(new TimeoutError().name === "TimeoutError");
+ * ```
+ */
+export class TimeoutError extends OSError {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TimeoutError";
+  }
+}
+
+/**
+ * Python's `FileNotFoundError`: a file or program does not exist.
+ *
+ * @example
+ * ```ts
+ * import { FileNotFoundError } from "@pyconc/pyconc";
+ * const err = new FileNotFoundError("No such file or directory: 'nope'");
+ * console.assert(err.name === "FileNotFoundError");
+ * ```
+ */
+export class FileNotFoundError extends OSError {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FileNotFoundError";
+    this.errno = 2;
+  }
+}
+
+/**
+ * Python's `EOFError`: the other end of a pipe or connection has closed.
+ *
+ * @example
+ * ```ts
+ * import { EOFError } from "@pyconc/pyconc";
+ * console.assert(new EOFError().name === "EOFError");
+ * ```
+ */
+export class EOFError extends Error {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "EOFError";
+  }
+}
+
+for (
+  const cls of [
+    ValueError,
+    RuntimeError,
+    OSError,
+    TimeoutError,
+    FileNotFoundError,
+    EOFError,
+  ]
+) registerError(cls);
