@@ -14,7 +14,7 @@ const _live = new Map<object, { kind: ResourceKind; label: string }>();
 export function trackResource(
   kind: ResourceKind,
   handle: object,
-  label = kind,
+  label: string = kind,
 ): void {
   _live.set(handle, { kind, label });
 }

@@ -93,3 +93,9 @@ export function exit(code: number): never {
   nodeProcess.exit(code);
   throw new Error("unreachable");
 }
+
+/** Stops a timer from keeping the event loop alive. */
+export function unrefTimer(id: ReturnType<typeof setTimeout>): void {
+  if (denoNs && typeof id === "number") denoNs.unrefTimer(id);
+  else (id as unknown as { unref?: () => void }).unref?.();
+}

@@ -1,0 +1,92 @@
+/**
+ * Starting library workers. Every worker is a `node:worker_threads` Worker
+ * (available on Deno and Bun alike, and unlike Deno's web `Worker` it can be
+ * unref'd), loading a real module file next to the library, so it works from
+ * JSR and from compiled binaries and imports the library by the same URL as
+ * the program. Each handle has one ref/unref switch: a worker that must keep
+ * the program alive (a running non-daemon thread, a pool worker with work)
+ * is ref'd, every other one is not.
+ *
+ * @module
+ */
+import { Worker } from "node:worker_threads";
+import { type AgentInit, globals, WORKER_DATA_KEY } from "./agent.ts";
+import { trackResource, untrackResource } from "./resources.ts";
+
+/** Options for {@linkcode spawnWorker}. */
+export interface SpawnWorkerOptions {
+  /** The thread facts the worker adopts. */
+  agent: Omit<AgentInit, "globals">;
+  /** Extra start-up data for the entry module. */
+  data: unknown;
+  /** Whether the worker keeps the program alive from the start. */
+  ref: boolean;
+  /** A label for the resource ledger. */
+  label: string;
+}
+
+/** A running library worker. */
+export class WorkerHandle {
+  /** The underlying worker. */
+  readonly worker: Worker;
+  /** Settles when the worker has exited, with its exit code. */
+  readonly exited: Promise<number>;
+  #ref: boolean;
+  #alive = true;
+
+  constructor(entry: URL, options: SpawnWorkerOptions) {
+    this.worker = new Worker(
+      entry,
+      {
+        workerData: {
+          [WORKER_DATA_KEY]: { ...options.agent, globals },
+          data: options.data,
+        },
+        name: options.agent.name,
+      } as ConstructorParameters<typeof Worker>[1],
+    );
+    this.#ref = true;
+    if (!options.ref) this.unref();
+    trackResource("worker", this, options.label);
+    this.exited = new Promise<number>((resolve) => {
+      this.worker.once("exit", (code: number) => {
+        this.#alive = false;
+        untrackResource(this);
+        resolve(code);
+      });
+    });
+  }
+
+  /** Whether the worker has not exited yet. */
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  /** Lets the worker keep the program alive. */
+  ref(): void {
+    if (this.#ref || !this.#alive) return;
+    this.#ref = true;
+    this.worker.ref();
+  }
+
+  /** Stops the worker from keeping the program alive. */
+  unref(): void {
+    if (!this.#ref || !this.#alive) return;
+    this.#ref = false;
+    this.worker.unref();
+  }
+
+  /** Stops the worker and resolves once it is gone. */
+  async terminate(): Promise<void> {
+    if (this.#alive) await this.worker.terminate();
+    await this.exited;
+  }
+}
+
+/** Starts `entry` as a library worker. */
+export function spawnWorker(
+  entry: URL,
+  options: SpawnWorkerOptions,
+): WorkerHandle {
+  return new WorkerHandle(entry, options);
+}

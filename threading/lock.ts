@@ -1,0 +1,150 @@
+// Lock: a mutual-exclusion lock in shared memory, usable from every thread.
+import {
+  registerShareable,
+  SHARE,
+  type SharedDescriptor,
+} from "../_internal/codec.ts";
+import { RuntimeError } from "../_internal/errors.ts";
+import { lockAsync, lockSync, tryLock, unlock } from "../_internal/mutex.ts";
+import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
+import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
+
+/** A lock held for a block: `using _ = lock.holdSync();` releases it at the end. */
+export interface Held extends Disposable {
+  /** Releases what was acquired (the same as leaving the block). */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * A primitive lock, as Python's `threading.Lock`: not owned by a thread, so
+ * any thread may release it. It lives in a `SharedArrayBuffer`; passing it
+ * to a thread, task or worker hands over a live handle to the same lock.
+ *
+ * The plain `acquire` is async and never blocks the event loop;
+ * `acquireSync` blocks the calling thread (meant for workers and scripts).
+ *
+ * @example Guarding a counter
+ * ```ts
+ * import { Lock } from "@pyconc/pyconc/threading";
+ * const lock = new Lock();
+ * await lock.acquire();
+ * console.assert(lock.locked());
+ * lock.release();
+ * {
+ *   using _held = lock.holdSync();
+ *   console.assert(lock.locked());
+ * }
+ * console.assert(!lock.locked());
+ * ```
+ */
+export class Lock {
+  readonly #sab: SharedArrayBuffer;
+  readonly #i32: Int32Array;
+  readonly #id: number;
+
+  /** Creates an unlocked lock. */
+  constructor() {
+    const { state, id } = adoptedState<SharedArrayBuffer>();
+    this.#sab = state ?? new SharedArrayBuffer(4);
+    this.#i32 = new Int32Array(this.#sab);
+    this.#id = id;
+    remember(id, this);
+  }
+
+  /**
+   * Acquires the lock, waiting without blocking the event loop.
+   *
+   * - `acquire()` waits as long as it takes and resolves to `true`;
+   * - `acquire({ timeout: s })` waits at most `s` seconds and resolves to
+   *   whether it got the lock;
+   * - `acquire({ blocking: false })` or `acquire(false)` only tries.
+   *
+   * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
+   */
+  acquire(options?: boolean | AcquireOptions): Promise<boolean> {
+    if (tryLock(this.#i32, 0)) return Promise.resolve(true);
+    return lockAsync(this.#i32, 0, acquireWaitMs(options));
+  }
+
+  /**
+   * The blocking twin of {@linkcode Lock.acquire}: blocks this thread.
+   *
+   * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
+   */
+  acquireSync(options?: boolean | AcquireOptions): boolean {
+    if (tryLock(this.#i32, 0)) return true;
+    return lockSync(this.#i32, 0, acquireWaitMs(options));
+  }
+
+  /**
+   * Releases the lock; any thread may release it.
+   *
+   * @throws {RuntimeError} "release unlocked lock" when it is not locked.
+   */
+  release(): void {
+    if (!unlock(this.#i32, 0)) throw new RuntimeError("release unlocked lock");
+  }
+
+  /** Whether some thread holds the lock. */
+  locked(): boolean {
+    return Atomics.load(this.#i32, 0) !== 0;
+  }
+
+  /** Acquires the lock and returns a handle that releases it when disposed (`using`). */
+  async hold(options?: AcquireOptions): Promise<Held> {
+    if (!await this.acquire(options)) {
+      throw new RuntimeError("could not acquire the lock in time");
+    }
+    return { [Symbol.dispose]: () => this.release() };
+  }
+
+  /** The blocking twin of {@linkcode Lock.hold}. */
+  holdSync(options?: AcquireOptions): Held {
+    if (!this.acquireSync(options)) {
+      throw new RuntimeError("could not acquire the lock in time");
+    }
+    return { [Symbol.dispose]: () => this.release() };
+  }
+
+  /** @internal Condition protocol: release, returning what restores it. */
+  _releaseSave(): unknown {
+    this.release();
+    return null;
+  }
+
+  /** @internal Condition protocol: acquire again after a wait. */
+  _acquireRestore(_saved: unknown): void {
+    this.acquireSync();
+  }
+
+  /** @internal Condition protocol, async form. */
+  async _acquireRestoreAsync(_saved: unknown): Promise<void> {
+    await this.acquire();
+  }
+
+  /** @internal Condition protocol: whether the caller holds it (a guess for a plain Lock, as in Python). */
+  _isOwned(): boolean {
+    return this.locked();
+  }
+
+  /** @internal Describes this lock for another thread. */
+  [SHARE](): SharedDescriptor {
+    return {
+      url: import.meta.url,
+      name: "Lock",
+      id: this.#id,
+      state: this.#sab,
+    };
+  }
+
+  /** @internal Rebuilds a handle in another thread. */
+  static _fromShared(state: unknown, id: number): Lock {
+    return adopt(Lock, state, id);
+  }
+
+  /** A short description, as Python's repr. */
+  toString(): string {
+    return `<${this.locked() ? "locked" : "unlocked"} threading.Lock object>`;
+  }
+}
+registerShareable(import.meta.url, "Lock", Lock);

@@ -1,0 +1,43 @@
+/**
+ * Python's `threading` for Deno and Bun: threads are Web Workers, and every
+ * synchronization object lives in `SharedArrayBuffer` memory, so the same
+ * `Lock`, `Condition`, `Semaphore`, `Event` or `Barrier` works in the main
+ * thread and in any number of workers at once.
+ *
+ * Blocking calls come in two forms: the plain name is async and never blocks
+ * the event loop (`await lock.acquire()`), the `Sync` twin blocks the calling
+ * thread (`lock.acquireSync()`), for code inside workers. Timeouts are in
+ * seconds.
+ *
+ * ```ts
+ * import { Event, Thread } from "@pyconc/pyconc/threading";
+ * const done = new Event();
+ * const t = new Thread({ target: (e: Event) => e.set(), args: [done] });
+ * t.start();
+ * console.assert(await done.wait(10));
+ * await t.join();
+ * ```
+ *
+ * @module
+ */
+export { Thread, type ThreadOptions } from "./thread.ts";
+export { type Held, Lock } from "./lock.ts";
+export { RLock } from "./rlock.ts";
+export { Condition, type ConditionLock } from "./condition.ts";
+export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+export { Event } from "./event.ts";
+export { Barrier, BrokenBarrierError } from "./barrier.ts";
+export { Timer } from "./timer.ts";
+export { local } from "./local.ts";
+export type { AcquireOptions } from "./_acquire_args.ts";
+export {
+  activeCount,
+  currentThread,
+  enumerate,
+  getIdent,
+  getNativeId,
+  mainThread,
+} from "./functions.ts";
+export { excepthook, setExcepthook } from "./_hooks.ts";
+export type { ExceptHook, ExceptHookArgs } from "./_excepthook.ts";
+export { TIMEOUT_MAX } from "../_internal/time.ts";
