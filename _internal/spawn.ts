@@ -870,7 +870,7 @@ function _spawnBun(
 
 /**
  * Runs a child to the end: feeds `stdin` (bytes are written, then the pipe is
- * closed), reads stdout and stderr at the same time (so a child that fills
+ * closed; `"pipe"` gives the child an empty stdin), reads stdout and stderr at the same time (so a child that fills
  * one pipe never blocks), and waits until it has exited and both pipes are
  * at EOF. On timeout the child (with `newSession`, its whole process group)
  * is killed with SIGKILL and reaped, and the result says `timedOut` and
@@ -888,7 +888,13 @@ export async function output(
   argv: readonly string[],
   options: OutputOptions = {},
 ): Promise<OutputResult> {
-  const child = spawn(argv, options);
+  // Nobody else can reach a piped stdin here: give the child EOF at once.
+  const child = spawn(
+    argv,
+    options.stdin === "pipe"
+      ? { ...options, stdin: new Uint8Array(0) }
+      : options,
+  );
   const out = child.stdout ? new _Collector(child.stdout) : null;
   const err = child.stderr ? new _Collector(child.stderr) : null;
   const timeoutMs = options.timeoutMs ?? Infinity;

@@ -1,0 +1,361 @@
+/**
+ * {@linkcode Popen}: a child process you talk to while it runs.
+ *
+ * @module
+ */
+import { ValueError } from "../_internal/errors.ts";
+import { timeoutToMs } from "../_internal/time.ts";
+import {
+  type ChildProcess,
+  concatBytes,
+  signalNumber,
+  spawn,
+} from "../_internal/spawn.ts";
+import { TimeoutExpired } from "./errors.ts";
+import {
+  decodeAll,
+  encodeInput,
+  type ErrorsMode,
+  InputPipe,
+  OutputPipe,
+  textStream,
+} from "./_io.ts";
+import {
+  type Args,
+  checkKeys,
+  type PopenOptions,
+  prepare,
+} from "./_options.ts";
+
+/**
+ * A child process, started at construction. Python's `subprocess.Popen`.
+ *
+ * With `stdin`, `stdout` or `stderr` set to `PIPE`, the matching property is
+ * a web stream (`WritableStream` for stdin, `ReadableStream` for the others),
+ * of strings in text mode (`text` or `encoding`; pass `string` as the type
+ * parameter then) and of `Uint8Array`s otherwise. `await using` closes the
+ * pipes and waits for the child when the block ends.
+ *
+ * Differences forced by JavaScript: {@linkcode Popen.wait} and
+ * {@linkcode Popen.communicate} are async (there is no blocking form, since the
+ * runtime learns of the child's exit on the event loop), and
+ * {@linkcode Popen.poll} sees an exit once the event loop has processed it.
+ * `communicate(input)` with no stdin pipe is a `ValueError` rather than
+ * silently dropping the input.
+ *
+ * @typeParam T `Uint8Array`, or `string` in text mode.
+ *
+ * @example Talk to a child through pipes
+ * ```ts
+ * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
+ * await using p = new Popen<string>(["cat"], { stdin: PIPE, stdout: PIPE, text: true });
+ * const [out, err] = await p.communicate("hello");
+ * console.assert(out === "hello" && err === null && p.returncode === 0);
+ * ```
+ *
+ * @example Stream lines as they come
+ * ```ts
+ * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
+ * await using p = new Popen<string>(["sh", "-c", "echo a; echo b"], { stdout: PIPE, text: true });
+ * let all = "";
+ * for await (const chunk of p.stdout!) all += chunk;
+ * console.assert(all === "a\nb\n" && (await p.wait()) === 0);
+ * ```
+ */
+export class Popen<T extends string | Uint8Array = Uint8Array>
+  implements AsyncDisposable {
+  /** The command as it was given. */
+  readonly args: Args;
+  /** The child's process id. */
+  readonly pid: number;
+  /**
+   * The exit status once {@linkcode Popen.poll}, {@linkcode Popen.wait} or
+   * {@linkcode Popen.communicate} has seen the child end (-N for signal N);
+   * `null` before.
+   */
+  returncode: number | null = null;
+
+  readonly #child: ChildProcess;
+  readonly #in: InputPipe | null;
+  readonly #out: OutputPipe | null;
+  readonly #err: OutputPipe | null;
+  readonly #encoding: string | null;
+  readonly #errors: ErrorsMode;
+  #stdin?: WritableStream<T>;
+  #stdout?: ReadableStream<T>;
+  #stderr?: ReadableStream<T>;
+  #communicating: Promise<unknown> | null = null;
+
+  /**
+   * Starts the child.
+   *
+   * @param args the program and its arguments, or a shell command string with `shell`
+   * @param options {@linkcode PopenOptions}
+   * @throws {FileNotFoundError} the program or `cwd` does not exist.
+   * @throws {TypeError} a bad argument or option type, or an unknown option.
+   * @throws {ValueError} a bad option value.
+   */
+  constructor(args: Args, options: PopenOptions = {}) {
+    checkKeys(options, [], "Popen");
+    const p = prepare(args, options);
+    this.args = args;
+    this.#encoding = p.encoding;
+    this.#errors = p.errors;
+    this.#child = spawn(p.argv, p.spawn);
+    this.pid = this.#child.pid;
+    this.#in = this.#child.stdin ? new InputPipe(this.#child.stdin) : null;
+    this.#out = this.#child.stdout ? new OutputPipe(this.#child.stdout) : null;
+    this.#err = this.#child.stderr ? new OutputPipe(this.#child.stderr) : null;
+  }
+
+  /** The write end of the child's stdin when it is `PIPE`, else `null`. */
+  get stdin(): WritableStream<T> | null {
+    if (!this.#in) return null;
+    if (!this.#stdin) {
+      const bytes = this.#in.stream();
+      const enc = this.#encoding;
+      this.#stdin = (enc === null ? bytes : new WritableStream<string>({
+        write: (chunk) => this.#in!.write(encodeInput(chunk, enc)),
+        close: () => this.#in!.close(),
+        abort: () => this.#in!.close(),
+      })) as WritableStream<T>;
+    }
+    return this.#stdin;
+  }
+
+  /** The read end of the child's stdout when it is `PIPE`, else `null`. */
+  get stdout(): ReadableStream<T> | null {
+    if (!this.#out) return null;
+    return this.#stdout ??= this.#readable(this.#out);
+  }
+
+  /** The read end of the child's stderr when it is `PIPE`, else `null`. */
+  get stderr(): ReadableStream<T> | null {
+    if (!this.#err) return null;
+    return this.#stderr ??= this.#readable(this.#err);
+  }
+
+  #readable(pipe: OutputPipe): ReadableStream<T> {
+    const bytes = pipe.stream();
+    return (this.#encoding === null
+      ? bytes
+      : textStream(bytes, this.#encoding, this.#errors)) as ReadableStream<T>;
+  }
+
+  /**
+   * Whether the child has ended: its returncode, or `null` while it runs.
+   *
+   * @example
+   * ```ts
+   * import { Popen } from "@pyconc/pyconc/subprocess";
+   * const p = new Popen(["sleep", "0.1"]);
+   * console.assert(p.poll() === null);
+   * await p.wait();
+   * console.assert(p.poll() === 0);
+   * ```
+   */
+  poll(): number | null {
+    if (this.returncode === null && this.#child.status) {
+      this.returncode = this.#child.status.returncode;
+    }
+    return this.returncode;
+  }
+
+  /**
+   * Waits for the child to end and resolves to its returncode. With a
+   * timeout in seconds, rejects with {@linkcode TimeoutExpired} if the child
+   * is still running then (the child is left running). With a stdout or
+   * stderr `PIPE` nobody reads, a chatty child can block on a full pipe:
+   * use {@linkcode Popen.communicate} then.
+   *
+   * @param timeout seconds to wait; `null`/omitted waits forever
+   * @returns the returncode
+   * @throws {TimeoutExpired} the timeout expired.
+   * @throws {ValueError} a negative timeout.
+   *
+   * @example
+   * ```ts
+   * import { Popen } from "@pyconc/pyconc/subprocess";
+   * const p = new Popen(["sh", "-c", "exit 3"]);
+   * console.assert((await p.wait(5)) === 3);
+   * ```
+   */
+  async wait(timeout?: number | null): Promise<number> {
+    const ms = timeoutToMs(timeout);
+    if (!(await this.#exitedWithin(ms))) {
+      throw new TimeoutExpired(this.args, timeout!);
+    }
+    return this.poll()!;
+  }
+
+  async #exitedWithin(ms: number): Promise<boolean> {
+    if (ms === Infinity) {
+      await this.#child.exited;
+      return true;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    try {
+      return await Promise.race([this.#child.exited.then(() => true), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Sends `input` to the child's stdin (then closes it), reads stdout and
+   * stderr to the end at the same time, waits for the child, and resolves to
+   * `[stdout, stderr]` (each `null` unless it is a `PIPE`). Large input and
+   * output at once do not deadlock. On timeout it rejects with
+   * {@linkcode TimeoutExpired} carrying the output so far and leaves the child
+   * running; calling `communicate()` again continues without losing output.
+   *
+   * @param input bytes or text for stdin; needs `stdin: PIPE`
+   * @param timeout seconds to wait; `null`/omitted waits forever
+   * @returns `[stdout, stderr]`
+   * @throws {TimeoutExpired} the timeout expired.
+   * @throws {ValueError} input after communication started, input without a
+   *   stdin pipe, or a negative timeout.
+   *
+   * @example
+   * ```ts
+   * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
+   * const p = new Popen(["sh", "-c", "cat; echo err >&2"], { stdin: PIPE, stdout: PIPE, stderr: PIPE });
+   * const [out, err] = await p.communicate(new TextEncoder().encode("data"));
+   * console.assert(new TextDecoder().decode(out!) === "data");
+   * console.assert(new TextDecoder().decode(err!) === "err\n");
+   * ```
+   */
+  async communicate(
+    input?: string | Uint8Array | null,
+    timeout?: number | null,
+  ): Promise<[T | null, T | null]> {
+    const ms = timeoutToMs(timeout);
+    const hasInput = input !== undefined && input !== null;
+    if (this.#communicating && hasInput) {
+      throw new ValueError("Cannot send input after starting communication");
+    }
+    if (hasInput && !this.#in) {
+      throw new ValueError("communicate() got input but stdin is not PIPE");
+    }
+    if (!this.#communicating) {
+      const data = hasInput
+        ? encodeInput(input, this.#encoding ?? "utf-8")
+        : null;
+      this.#communicating = Promise.all([
+        this.#in?.feed(data),
+        this.#out?.drain(),
+        this.#err?.drain(),
+        this.#child.exited,
+      ]);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finished = ms === Infinity
+      ? await this.#communicating.then(
+        () => true,
+      )
+      : await Promise.race([
+        this.#communicating.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), ms);
+        }),
+      ]).finally(() => clearTimeout(timer));
+    if (!finished) {
+      throw new TimeoutExpired(
+        this.args,
+        timeout!,
+        this.#out ? concatBytes(this.#out.chunks) : null,
+        this.#err ? concatBytes(this.#err.chunks) : null,
+      );
+    }
+    this.poll();
+    return [this.#result(this.#out), this.#result(this.#err)];
+  }
+
+  #result(pipe: OutputPipe | null): T | null {
+    if (!pipe) return null;
+    const bytes = concatBytes(pipe.chunks);
+    return (this.#encoding === null
+      ? bytes
+      : decodeAll(bytes, this.#encoding, this.#errors)) as T;
+  }
+
+  /**
+   * Sends a signal, by name (`"SIGUSR1"`) or number, to the child; does
+   * nothing once the child is known to have ended.
+   *
+   * @param sig the signal
+   * @throws {ValueError} an unknown signal name or number.
+   *
+   * @example
+   * ```ts
+   * import { Popen } from "@pyconc/pyconc/subprocess";
+   * const p = new Popen(["sleep", "10"]);
+   * p.sendSignal("SIGUSR1");
+   * console.assert((await p.wait()) === -10 || p.returncode! < 0);
+   * ```
+   */
+  sendSignal(sig: string | number): void {
+    let signo: number;
+    try {
+      signo = signalNumber(sig);
+    } catch (err) {
+      throw new ValueError((err as Error).message);
+    }
+    if (this.poll() !== null) return;
+    this.#child.kill(signo);
+  }
+
+  /**
+   * Asks the child to stop with SIGTERM.
+   *
+   * @example
+   * ```ts
+   * import { Popen } from "@pyconc/pyconc/subprocess";
+   * const p = new Popen(["sleep", "10"]);
+   * p.terminate();
+   * console.assert((await p.wait()) === -15);
+   * ```
+   */
+  terminate(): void {
+    this.sendSignal("SIGTERM");
+  }
+
+  /**
+   * Kills the child with SIGKILL. (To kill a whole process group started with
+   * `startNewSession`, use a timeout on {@linkcode run}/{@linkcode call}.)
+   *
+   * @example
+   * ```ts
+   * import { Popen } from "@pyconc/pyconc/subprocess";
+   * const p = new Popen(["sleep", "10"]);
+   * p.kill();
+   * console.assert((await p.wait()) === -9);
+   * ```
+   */
+  kill(): void {
+    this.sendSignal("SIGKILL");
+  }
+
+  /**
+   * What `await using` calls at the end of the block: closes stdout and
+   * stderr (a child still writing gets SIGPIPE), closes stdin, then waits
+   * for the child to end, as Python's `with Popen(...)` does.
+   *
+   * @example
+   * ```ts
+   * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
+   * {
+   *   await using p = new Popen(["yes"], { stdout: PIPE });
+   * } // here `yes` got SIGPIPE and was reaped
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#out?.close();
+    this.#err?.close();
+    await this.#in?.close();
+    await this.wait();
+  }
+}
