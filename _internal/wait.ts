@@ -17,6 +17,8 @@
  * @module
  */
 
+import { runtime } from "./runtime.ts";
+
 /** What one wait step ended with. */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
 
@@ -26,6 +28,12 @@ let _spinMs = 0.05;
 let _asyncSpinMs = 0.01;
 /** The longest single `waitAsync` slice, in milliseconds. */
 const _ASYNC_SLICE_MS = 100;
+/**
+ * The longest single `Atomics.wait` on Bun: a worker parked in
+ * `Atomics.wait` cannot be terminated there, so a daemon thread would keep
+ * the program from exiting. Waking every slice lets termination through.
+ */
+const _SYNC_SLICE_MS = runtime === "bun" ? 50 : Infinity;
 
 /** Tunes spinning (for benchmarks and tests); returns the previous values. */
 export function setSpin(syncMs: number, asyncMs: number): [number, number] {

@@ -23,6 +23,10 @@ export interface SpawnWorkerOptions {
   ref: boolean;
   /** A label for the resource ledger. */
   label: string;
+  /** Receives every message from the worker. */
+  onMessage?: (message: unknown) => void;
+  /** Receives an error the worker did not catch. */
+  onError?: (error: unknown) => void;
 }
 
 /** A running library worker. */
@@ -46,8 +50,11 @@ export class WorkerHandle {
       } as ConstructorParameters<typeof Worker>[1],
     );
     this.#ref = true;
-    if (!options.ref) this.unref();
     trackResource("worker", this, options.label);
+    // Every listener is attached before the ref state is applied: on some
+    // runtimes adding a listener refs the worker again.
+    if (options.onMessage) this.worker.on("message", options.onMessage);
+    this.worker.on("error", options.onError ?? (() => {}));
     this.exited = new Promise<number>((resolve) => {
       this.worker.once("exit", (code: number) => {
         this.#alive = false;
@@ -55,6 +62,7 @@ export class WorkerHandle {
         resolve(code);
       });
     });
+    if (!options.ref) this.unref();
   }
 
   /** Whether the worker has not exited yet. */

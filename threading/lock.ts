@@ -62,8 +62,9 @@ export class Lock {
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
    */
   acquire(options?: boolean | AcquireOptions): Promise<boolean> {
+    const ms = options === undefined ? Infinity : acquireWaitMs(options);
     if (tryLock(this.#i32, 0)) return Promise.resolve(true);
-    return lockAsync(this.#i32, 0, acquireWaitMs(options));
+    return lockAsync(this.#i32, 0, ms);
   }
 
   /**
@@ -72,8 +73,9 @@ export class Lock {
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
    */
   acquireSync(options?: boolean | AcquireOptions): boolean {
+    const ms = options === undefined ? Infinity : acquireWaitMs(options);
     if (tryLock(this.#i32, 0)) return true;
-    return lockSync(this.#i32, 0, acquireWaitMs(options));
+    return lockSync(this.#i32, 0, ms);
   }
 
   /**

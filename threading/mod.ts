@@ -41,3 +41,5 @@ export {
 export { excepthook, setExcepthook } from "./_hooks.ts";
 export type { ExceptHook, ExceptHookArgs } from "./_excepthook.ts";
 export { TIMEOUT_MAX } from "../_internal/time.ts";
+export type { ModuleTarget, Target } from "../_internal/target.ts";
+export { RuntimeError, ValueError } from "../_internal/errors.ts";

@@ -191,18 +191,19 @@ export class Thread {
       data,
       ref: !this.#daemon,
       label: `thread ${this.#name}`,
+      onMessage: (msg) => {
+        const m = msg as ThreadMessage;
+        if (m.type === "error") {
+          this.#reportError(recordToError(m.error as ErrorRecord));
+        } else if (m.type === "done") void worker.terminate();
+      },
+      onError: (err) => this.#reportError(err),
     });
     this.#worker = worker;
     _active.add(this);
     addLiveThreads(1);
     let done!: () => void;
     this.#finished = new Promise<void>((r) => done = r);
-    worker.worker.on("message", (msg: ThreadMessage) => {
-      if (msg.type === "error") {
-        this.#reportError(recordToError(msg.error as ErrorRecord));
-      } else if (msg.type === "done") void worker.terminate();
-    });
-    worker.worker.on("error", (err: unknown) => this.#reportError(err));
     void worker.exited.then(() => {
       Atomics.store(this.#control!, ThreadControl.State, 2);
       Atomics.notify(this.#control!, ThreadControl.State);
@@ -244,13 +245,21 @@ export class Thread {
   async join(timeout?: number | null): Promise<void> {
     const ms = timeoutToMs(timeout);
     this.#checkJoinable();
-    if (ms === Infinity) return await this.#finished!;
+    // A daemon's worker is unref'd; while someone joins it, it must keep
+    // the program alive, as a blocked Python thread would.
+    this.#worker?.ref();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#finished!,
-      new Promise<void>((r) => timer = setTimeout(r, ms)),
-    ]);
-    clearTimeout(timer);
+    try {
+      await Promise.race([
+        this.#finished!,
+        new Promise<void>((r) => {
+          if (ms !== Infinity) timer = setTimeout(r, ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (this.#daemon) this.#worker?.unref();
+    }
   }
 
   /** The blocking twin of {@linkcode Thread.join}, for workers and scripts. */
