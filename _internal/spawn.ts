@@ -500,7 +500,12 @@ function _sinkStream(sink: any): WritableStream<Uint8Array> {
   });
 }
 
-/** A stream over one of this process's file descriptors (Deno). */
+/**
+ * A stream over one of this process's file descriptors (Deno, which takes no
+ * descriptors in `Deno.Command`). Writes go through `write()` at once:
+ * `FsFile.writable` buffers until it is closed, which would hold the output
+ * back past the child's exit.
+ */
 function _denoFdStream(fd: number, write: true): {
   stream: WritableStream<Uint8Array>;
   close(): void;
@@ -514,22 +519,51 @@ function _denoFdStream(fd: number, write: boolean): {
   stream: any;
   close(): void;
 } {
-  if (fd === 1 && write) return { stream: denoNs.stdout.writable, close() {} };
-  if (fd === 2 && write) return { stream: denoNs.stderr.writable, close() {} };
-  if (fd === 0 && !write) return { stream: denoNs.stdin.readable, close() {} };
-  const file = denoNs.openSync(
-    `/dev/fd/${fd}`,
-    write ? { write: true } : {
-      read: true,
-    },
-  );
+  // deno-lint-ignore no-explicit-any
+  let file: any;
+  let own = false;
+  if (fd === 0 && !write) file = denoNs.stdin;
+  else if (fd === 1 && write) file = denoNs.stdout;
+  else if (fd === 2 && write) file = denoNs.stderr;
+  else {
+    file = denoNs.openSync(
+      `/dev/fd/${fd}`,
+      write ? { write: true } : {
+        read: true,
+      },
+    );
+    own = true;
+  }
+  const close = () => {
+    if (!own) return;
+    own = false;
+    try {
+      file.close();
+    } catch { /* already closed */ }
+  };
+  if (write) {
+    return {
+      stream: new WritableStream<Uint8Array>({
+        async write(chunk) {
+          let off = 0;
+          while (off < chunk.length) {
+            off += await file.write(chunk.subarray(off));
+          }
+        },
+      }),
+      close,
+    };
+  }
   return {
-    stream: write ? file.writable : file.readable,
-    close() {
-      try {
-        file.close();
-      } catch { /* closed by the stream already */ }
-    },
+    stream: new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        const buf = new Uint8Array(64 * 1024);
+        const n = await file.read(buf);
+        if (n === null) ctrl.close();
+        else ctrl.enqueue(buf.subarray(0, n));
+      },
+    }, { highWaterMark: 0 }),
+    close,
   };
 }
 
