@@ -1,0 +1,55 @@
+/**
+ * The entry module of a `futures.ThreadPoolExecutor` worker: runs the
+ * initializer, then runs batches of tasks as they arrive on its port with a
+ * {@linkcode PoolRunner}, posting outcomes back (with `move()`d buffers in
+ * the transfer list). An uncaught error or unhandled rejection while a task
+ * runs fails that task; one while the worker is idle is printed to stderr,
+ * and the worker carries on either way.
+ *
+ * @module
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { agent } from "./agent.ts";
+import { nodeProcess, writeStderr } from "./runtime.ts";
+import { PoolRunner } from "./pool_runner.ts";
+import type { PoolReply, PoolRequest, PoolStartData } from "./pool_protocol.ts";
+
+const port = parentPort!;
+const start = workerData.data as PoolStartData;
+const runner = new PoolRunner((msg, transfer) =>
+  port.postMessage(msg, transfer)
+);
+
+function uncaught(err: unknown): void {
+  if (runner.failCurrent(err)) return;
+  const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
+  writeStderr(`Exception in thread ${agent.name}:\n${text}\n`);
+}
+
+// Deno and Bun both deliver these to a worker's global scope; preventing
+// the default keeps the worker alive.
+globalThis.addEventListener?.("error", (e: Event) => {
+  e.preventDefault();
+  uncaught((e as ErrorEvent).error ?? (e as ErrorEvent).message);
+});
+globalThis.addEventListener?.(
+  "unhandledrejection",
+  (e: PromiseRejectionEvent) => {
+    e.preventDefault();
+    uncaught(e.reason);
+  },
+);
+if (typeof nodeProcess?.on === "function") {
+  nodeProcess.on("uncaughtException", uncaught);
+  nodeProcess.on("unhandledRejection", uncaught);
+}
+
+port.on("message", (msg: PoolRequest) => {
+  if (msg.type === "run") runner.enqueue(msg);
+});
+const error = await runner.init(start);
+port.postMessage(
+  (error
+    ? { type: "init-failed", id: 0, error }
+    : { type: "ready", id: 0 }) satisfies PoolReply,
+);

@@ -1,0 +1,363 @@
+// The scheduling core shared by ThreadPoolExecutor and ProcessPoolExecutor:
+// the queue of work, batching per worker, replies, liveness, breakage and
+// shutdown. The executors supply the workers ("slots") and the errors.
+import { type ErrorRecord, recordToError } from "../_internal/codec.ts";
+import { decode } from "../_internal/codec.ts";
+import {
+  type PoolReply,
+  ResultFlag,
+  type RunMessage,
+} from "../_internal/pool_protocol.ts";
+import type { TargetSpec } from "../_internal/target.ts";
+import type { BrokenExecutor } from "./errors.ts";
+import type { Future } from "./future.ts";
+
+/** One queued or running task. */
+export interface _Item {
+  id: number;
+  future: Future<unknown>;
+  fn: number;
+  args: unknown;
+  flags: number;
+  transfer: Transferable[] | null;
+}
+
+/** A worker or child process as the dispatcher sees it. */
+export interface _Slot {
+  /** Tasks sent and not yet answered. */
+  inflight: number;
+  /** How many tasks it may hold at once (sent and unanswered). */
+  window: number;
+  /** Target ids it already knows. */
+  known: Set<number>;
+  /** Whether it is being stopped on purpose. */
+  stopping: boolean;
+  /** Sends a batch; throws when a value cannot be sent. */
+  send(msg: RunMessage, transfer: Transferable[]): void;
+  /** Keeps the program alive while it works. */
+  ref(): void;
+  /** Lets the program end while it idles. */
+  unref(): void;
+  /** Stops it; resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+/** What an executor plugs into the dispatcher. */
+export interface _DispatcherHost {
+  /** The most slots to run at once. */
+  maxWorkers: number;
+  /** Starts slot number `index`; it reports back through the dispatcher. */
+  spawn(index: number): _Slot;
+  /** The error for futures when a slot dies. */
+  crashed(detail: string): BrokenExecutor;
+  /** The error for futures when an initializer fails. */
+  initFailed(cause: unknown): BrokenExecutor;
+  /** Whether replies may carry shareable objects to decode. */
+  sharedResults: boolean;
+  /** The most tasks in one batch (the ceiling of a slot's window). */
+  maxBatch: number;
+}
+
+// A slot's window is sized so a batch holds about this much work: tiny tasks
+// travel hundreds per message, tasks of a millisecond or more one at a time
+// (so cancel() keeps Python's meaning and long tasks spread evenly).
+const _BATCH_TARGET_MS = 1;
+
+/** A first-in first-out queue with O(1) shift. */
+class _Queue<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+  push(v: T): void {
+    this.#items.push(v);
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const v = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return v;
+  }
+}
+
+/** Schedules tasks onto slots. */
+export class _Dispatcher {
+  #host: _DispatcherHost;
+  #queue = new _Queue<_Item>();
+  #running = new Map<number, { item: _Item; slot: _Slot }>();
+  #slots: _Slot[] = [];
+  #spawned = 0;
+  #nextTaskId = 1;
+  #fnIds = new Map<string, number>();
+  #specs: TargetSpec[] = [];
+  #scheduled = false;
+  #taskMs = -1;
+  #shutdown = false;
+  #broken: BrokenExecutor | null = null;
+  #idleWaiters: (() => void)[] = [];
+  #stopping: Promise<void>[] = [];
+
+  constructor(host: _DispatcherHost) {
+    this.#host = host;
+  }
+
+  /** The error of a broken pool, or null. */
+  get broken(): BrokenExecutor | null {
+    return this.#broken;
+  }
+
+  /** Tasks queued or running. */
+  get pending(): number {
+    return this.#queue.size + this.#running.size;
+  }
+
+  /** The id of a target, assigning one on first sight. */
+  targetId(spec: TargetSpec): number {
+    const key = spec.kind === "fn"
+      ? spec.source
+      : `${spec.name}\u0000${spec.url}`;
+    let id = this.#fnIds.get(key);
+    if (id === undefined) {
+      id = this.#specs.push(spec);
+      this.#fnIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Queues a task. */
+  add(
+    future: Future<unknown>,
+    fn: number,
+    args: unknown,
+    flags: number,
+    transfer: Transferable[] | null,
+  ): void {
+    const item: _Item = {
+      id: this.#nextTaskId++,
+      future,
+      fn,
+      args,
+      flags,
+      transfer,
+    };
+    this.#queue.push(item);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#flush());
+    } else if ((this.#queue.size & 255) === 0) {
+      // A long synchronous submit loop: start the workers on what is
+      // queued already, instead of after the loop.
+      this.#fill();
+    }
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    this.#fill();
+  }
+
+  #fill(): void {
+    if (this.#broken) return;
+    for (const slot of this.#slots) {
+      if (this.#queue.size === 0) return;
+      this.#feed(slot);
+    }
+    while (this.#queue.size > 0 && this.#spawned < this.#host.maxWorkers) {
+      const slot = this.#host.spawn(this.#spawned++);
+      this.#slots.push(slot);
+      this.#feed(slot);
+    }
+  }
+
+  /** Tops a slot up to its window when it has drained to half of it. */
+  #feed(slot: _Slot): void {
+    if (slot.stopping) return;
+    const room = slot.window - slot.inflight;
+    if (room <= 0 || slot.inflight > (slot.window >> 1)) return;
+    const ids: number[] = [];
+    const fns: number[] = [];
+    const args: unknown[] = [];
+    const flags: number[] = [];
+    let defs: [number, TargetSpec][] | null = null;
+    let transfer: Transferable[] | null = null;
+    const items: _Item[] = [];
+    while (ids.length < room) {
+      const item = this.#queue.shift();
+      if (!item) break;
+      // A task cancelled while queued is dropped here, never run.
+      if (!item.future.setRunningOrNotifyCancel()) continue;
+      items.push(item);
+      ids.push(item.id);
+      fns.push(item.fn);
+      args.push(item.args);
+      flags.push(item.flags);
+      if (!slot.known.has(item.fn)) {
+        slot.known.add(item.fn);
+        (defs ??= []).push([item.fn, this.#specs[item.fn - 1]]);
+      }
+      if (item.transfer) (transfer ??= []).push(...item.transfer);
+    }
+    if (items.length === 0) return;
+    const msg: RunMessage = { type: "run", ids, fns, args, flags, defs };
+    try {
+      slot.send(msg, transfer ?? []);
+    } catch (err) {
+      this.#sendOneByOne(slot, items, defs, err);
+      return;
+    }
+    if (slot.inflight === 0) slot.ref();
+    slot.inflight += items.length;
+    for (const item of items) this.#running.set(item.id, { item, slot });
+  }
+
+  /** A batch could not be sent: send each task alone and fail those that cannot go. */
+  #sendOneByOne(
+    slot: _Slot,
+    items: _Item[],
+    defs: [number, TargetSpec][] | null,
+    _err: unknown,
+  ): void {
+    for (const item of items) {
+      const msg: RunMessage = {
+        type: "run",
+        ids: [item.id],
+        fns: [item.fn],
+        args: [item.args],
+        flags: [item.flags],
+        defs,
+      };
+      try {
+        slot.send(msg, item.transfer ?? []);
+        defs = null;
+      } catch (err) {
+        item.future.setException(err);
+        continue;
+      }
+      if (slot.inflight === 0) slot.ref();
+      slot.inflight++;
+      this.#running.set(item.id, { item, slot });
+    }
+  }
+
+  /** Handles a message from a slot. */
+  onReply(slot: _Slot, msg: PoolReply): void {
+    if (msg.type === "done") {
+      this.#done(slot, msg.ids, msg.values, msg.flags, msg.busyMs);
+    } else if (msg.type === "init-failed") {
+      this.#break(this.#host.initFailed(recordToError(msg.error)));
+    }
+  }
+
+  #done(
+    slot: _Slot,
+    ids: number[],
+    values: unknown[],
+    flags: number[],
+    busyMs: number,
+  ): void {
+    const per = busyMs / ids.length;
+    this.#taskMs = this.#taskMs < 0 ? per : (this.#taskMs + per) / 2;
+    slot.window = this.#taskMs <= 0 ? this.#host.maxBatch : Math.max(
+      1,
+      Math.min(
+        this.#host.maxBatch,
+        Math.floor(_BATCH_TARGET_MS / this.#taskMs),
+      ),
+    );
+    const settled: [Future<unknown>, number, unknown][] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const entry = this.#running.get(ids[i]);
+      if (!entry) continue; // failed already when the pool broke
+      this.#running.delete(ids[i]);
+      slot.inflight--;
+      settled.push([entry.item.future, flags[i], values[i]]);
+    }
+    // Give the slot more work before running callbacks, so it never idles
+    // while the program looks at results.
+    if (this.#queue.size > 0) this.#fill();
+    if (slot.inflight === 0) slot.unref();
+    for (const [future, flag, value] of settled) {
+      if (flag === ResultFlag.Error) {
+        future.setException(recordToError(value as ErrorRecord));
+      } else if (flag === ResultFlag.Shared && this.#host.sharedResults) {
+        decode({ value, shared: true }).then(
+          (v) => future.setResult(v),
+          (e) => future.setException(e),
+        );
+      } else future.setResult(value);
+    }
+    this.#checkIdle();
+  }
+
+  /** Handles a slot that ended; unless it was stopped on purpose, the pool breaks. */
+  onExit(slot: _Slot, detail: string): void {
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    if (slot.stopping) return;
+    this.#break(this.#host.crashed(detail));
+  }
+
+  /** Fails every queued and running task and stops every slot. */
+  #break(err: BrokenExecutor): void {
+    if (this.#broken) return;
+    this.#broken = err;
+    const futures: Future<unknown>[] = [];
+    for (const { item } of this.#running.values()) futures.push(item.future);
+    this.#running.clear();
+    let item: _Item | undefined;
+    while ((item = this.#queue.shift())) futures.push(item.future);
+    this.#stopAll();
+    for (const f of futures) {
+      if (!f.done()) f.setException(err);
+    }
+    this.#checkIdle();
+  }
+
+  #stopAll(): void {
+    for (const slot of this.#slots) {
+      if (slot.stopping) continue;
+      slot.stopping = true;
+      this.#stopping.push(slot.stop());
+    }
+  }
+
+  /** Cancels every queued task; returns how many. */
+  cancelQueued(): number {
+    let n = 0;
+    let item: _Item | undefined;
+    while ((item = this.#queue.shift())) {
+      if (item.future.cancel()) n++;
+    }
+    this.#checkIdle();
+    return n;
+  }
+
+  /** No more tasks will come: stop the slots once the work is done. */
+  shutdown(): void {
+    this.#shutdown = true;
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (!this.#shutdown && !this.#broken) return;
+    if (this.pending > 0) return;
+    this.#stopAll();
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    const stopping = Promise.all(this.#stopping);
+    for (const w of waiters) void stopping.then(w);
+  }
+
+  /** Resolves once shut down, with all work done and every slot gone. */
+  whenStopped(): Promise<void> {
+    if ((this.#shutdown || this.#broken) && this.pending === 0) {
+      return Promise.all(this.#stopping).then(() => {});
+    }
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Python's `concurrent.futures` for Deno and Bun: run calls in parallel on
+ * a pool of Web Workers ({@linkcode ThreadPoolExecutor}) or of child
+ * processes ({@linkcode ProcessPoolExecutor}), and collect their outcomes
+ * through {@linkcode Future}s, {@linkcode wait} and {@linkcode asCompleted}.
+ *
+ * Blocking calls are async (`await future.result(2)`), timeouts are in
+ * seconds, options are camelCase (`shutdown({ cancelFutures: true })`),
+ * and executors support `await using`. Targets are self-contained functions
+ * (sent as source) or `{ module, name }` references.
+ *
+ * @example Count primes in parallel
+ * ```ts
+ * import { asCompleted, ThreadPoolExecutor } from "@pyconc/pyconc/futures";
+ *
+ * const countPrimes = (lo: number, hi: number) => {
+ *   let n = 0;
+ *   for (let i = Math.max(2, lo); i < hi; i++) {
+ *     let p = true;
+ *     for (let d = 2; d * d <= i; d++) if (i % d === 0) { p = false; break; }
+ *     if (p) n++;
+ *   }
+ *   return n;
+ * };
+ * await using ex = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const fs = [0, 25_000, 50_000, 75_000].map((lo) => ex.submit(countPrimes, lo, lo + 25_000));
+ * let total = 0;
+ * for await (const f of asCompleted(fs)) total += await f.result();
+ * console.assert(total === 9592);
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./future.ts";
+export * from "./executor.ts";
+export * from "./thread_pool.ts";
+export * from "./wait.ts";
+export * from "./as_completed.ts";
+export * from "./move.ts";

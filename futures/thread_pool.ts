@@ -1,0 +1,266 @@
+// ThreadPoolExecutor: tasks run in a pool of reused Web Workers.
+import { addLiveThreads, agent, nextIdent } from "../_internal/agent.ts";
+import { encode } from "../_internal/codec.ts";
+import { RuntimeError, ValueError } from "../_internal/errors.ts";
+import { moveUsed, unwrapMoves } from "../_internal/pool_move.ts";
+import {
+  type PoolReply,
+  type PoolStartData,
+  type RunMessage,
+  TaskFlag,
+} from "../_internal/pool_protocol.ts";
+import { cpuCount } from "../_internal/runtime.ts";
+import { type Target, toTargetSpec } from "../_internal/target.ts";
+import { spawnWorker, type WorkerHandle } from "../_internal/worker.ts";
+import { _Dispatcher, type _Slot } from "./_dispatcher.ts";
+import { BrokenThreadPool } from "./errors.ts";
+import { Executor, type ShutdownOptions } from "./executor.ts";
+import { Future } from "./future.ts";
+
+/** Options of {@linkcode ThreadPoolExecutor}, Python's keyword arguments. */
+export interface ThreadPoolExecutorOptions {
+  /** The most workers to run at once; default `min(32, cpuCount() + 4)`, as Python. */
+  maxWorkers?: number | null;
+  /** The start of each worker's thread name; default `"ThreadPoolExecutor-N"`. */
+  threadNamePrefix?: string;
+  /**
+   * Runs once at the start of each worker, with `initargs`. If it throws,
+   * the pool breaks: pending and later tasks fail with {@linkcode BrokenThreadPool}.
+   */
+  initializer?: Target | null;
+  /** Arguments of the initializer; shareable objects arrive live. */
+  initargs?: unknown[];
+}
+
+const _ENTRY = new URL("../_internal/pool_worker.ts", import.meta.url);
+const _MAX_BATCH = 512;
+let _counter = 0;
+
+class _ThreadSlot implements _Slot {
+  inflight = 0;
+  window = 1;
+  known = new Set<number>();
+  stopping = false;
+  readonly handle: WorkerHandle;
+  #error: unknown = undefined;
+
+  constructor(
+    dispatcher: _Dispatcher,
+    name: string,
+    data: PoolStartData,
+  ) {
+    this.handle = spawnWorker(_ENTRY, {
+      agent: {
+        ident: nextIdent(),
+        name,
+        daemon: false,
+        parentIdent: agent.ident,
+      },
+      data,
+      ref: false,
+      label: `pool worker ${name}`,
+    });
+    addLiveThreads(1);
+    const w = this.handle.worker;
+    w.on("message", (msg: PoolReply) => dispatcher.onReply(this, msg));
+    w.on("error", (err: unknown) => this.#error = err);
+    void this.handle.exited.then((code) => {
+      addLiveThreads(-1);
+      const why = this.#error instanceof Error
+        ? `: ${this.#error.name}: ${this.#error.message}`
+        : "";
+      dispatcher.onExit(this, `worker ${name} exited with code ${code}${why}`);
+    });
+  }
+
+  send(msg: RunMessage, transfer: Transferable[]): void {
+    this.handle.worker.postMessage(msg, transfer as never);
+  }
+
+  ref(): void {
+    this.handle.ref();
+  }
+
+  unref(): void {
+    this.handle.unref();
+  }
+
+  async stop(): Promise<void> {
+    // Stay alive until the exit is seen, so `await shutdown()` completes.
+    this.handle.ref();
+    await this.handle.terminate();
+  }
+}
+
+/**
+ * An executor that runs each task in a pool of Web Workers
+ * (`node:worker_threads`), as Python's
+ * `concurrent.futures.ThreadPoolExecutor`. Workers start on demand, up to
+ * `maxWorkers`, and are reused; an idle pool does not keep the program
+ * alive, a pool with pending work does.
+ *
+ * A target is a function that closes over no local variables (its source
+ * is sent to the worker once and cached there) or a `{ module, name }`
+ * reference. Arguments and results travel by structured clone, except
+ * shareable objects (locks, events, queues...), which arrive as live
+ * handles, and buffers wrapped in {@linkcode move}, which are transferred.
+ * An error thrown by a task comes back with its class, message and stack.
+ * An async target is awaited before its worker takes the next task.
+ *
+ * Differences from Python that JavaScript forces: tasks run in separate
+ * workers with their own globals, not in threads sharing the program's
+ * objects. Small tasks are sent to a worker in batches; a task that is in a
+ * batch already is "running" for {@linkcode Future.cancel} (tasks that take
+ * a millisecond or more are sent one at a time, so this only affects tiny
+ * ones). A worker that exits (for example by calling `process.exit()`)
+ * breaks the pool with {@linkcode BrokenThreadPool}.
+ *
+ * @example Run tasks in parallel
+ * ```ts
+ * import { ThreadPoolExecutor } from "@pyconc/pyconc/futures";
+ * await using ex = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const f = ex.submit((a: number, b: number) => a + b, 1, 2);
+ * console.assert((await f.result()) === 3);
+ * const squares: number[] = [];
+ * for await (const y of ex.map((x: number) => x * x, [1, 2, 3])) squares.push(y as number);
+ * console.assert(squares.join() === "1,4,9");
+ * ```
+ */
+export class ThreadPoolExecutor extends Executor {
+  #dispatcher: _Dispatcher;
+  #shutdown = false;
+  #maxWorkers: number;
+  #targets = new WeakMap<object, number>();
+
+  /**
+   * Creates the pool; no worker starts until the first task.
+   *
+   * @throws {ValueError} `maxWorkers` is not positive.
+   * @throws {TypeError} an initializer that cannot be sent to a worker, or bad options.
+   */
+  constructor(options: ThreadPoolExecutorOptions = {}) {
+    super();
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(
+        "ThreadPoolExecutor options must be an object like { maxWorkers, threadNamePrefix, initializer, initargs }",
+      );
+    }
+    const max = options.maxWorkers ?? Math.min(32, cpuCount() + 4);
+    if (typeof max !== "number" || !Number.isInteger(max)) {
+      throw new TypeError(`maxWorkers must be an integer, got ${max}`);
+    }
+    if (max <= 0) throw new ValueError("maxWorkers must be greater than 0");
+    this.#maxWorkers = max;
+    const initializer = options.initializer == null
+      ? null
+      : toTargetSpec(options.initializer, "initializer");
+    const initargs = options.initargs ?? [];
+    if (!Array.isArray(initargs)) {
+      throw new TypeError(`initargs must be an array, got ${typeof initargs}`);
+    }
+    const data: PoolStartData = { initializer, initargs: encode(initargs) };
+    const prefix = options.threadNamePrefix ||
+      `ThreadPoolExecutor-${_counter++}`;
+    this.#dispatcher = new _Dispatcher({
+      maxWorkers: max,
+      maxBatch: _MAX_BATCH,
+      sharedResults: true,
+      spawn: (i) => new _ThreadSlot(this.#dispatcher, `${prefix}_${i}`, data),
+      crashed: (detail) =>
+        new BrokenThreadPool(
+          "A thread in the thread pool was terminated abruptly while the future was running or pending.",
+          { cause: detail },
+        ),
+      initFailed: (cause) => {
+        console.error("Exception in initializer:", cause);
+        return new BrokenThreadPool(
+          "A thread initializer failed, the thread pool is not usable anymore",
+          { cause },
+        );
+      },
+    });
+  }
+
+  /** The most workers this pool runs at once. */
+  get maxWorkers(): number {
+    return this.#maxWorkers;
+  }
+
+  #targetId(target: unknown): number {
+    if (
+      (typeof target === "function" || typeof target === "object") &&
+      target !== null
+    ) {
+      const hit = this.#targets.get(target);
+      if (hit !== undefined) return hit;
+      const id = this.#dispatcher.targetId(toTargetSpec(target));
+      this.#targets.set(target, id);
+      return id;
+    }
+    return this.#dispatcher.targetId(toTargetSpec(target));
+  }
+
+  #check(): void {
+    const broken = this.#dispatcher.broken;
+    if (broken) {
+      throw new BrokenThreadPool(broken.message, { cause: broken.cause });
+    }
+    if (this.#shutdown) {
+      throw new RuntimeError("cannot schedule new futures after shutdown");
+    }
+  }
+
+  /**
+   * Schedules `target(...args)` on a worker and returns its
+   * {@linkcode Future}.
+   *
+   * @param target A self-contained function or a `{ module, name }` reference.
+   * @param args Its arguments: structured-clone values, shareable objects, {@linkcode move}d buffers.
+   * @returns The future of the call.
+   * @throws {RuntimeError} "cannot schedule new futures after shutdown".
+   * @throws {BrokenThreadPool} the pool is broken.
+   * @throws {TypeError} a target that cannot be sent to a worker.
+   */
+  submit<A extends unknown[], R>(
+    target: Target<A, R>,
+    ...args: A
+  ): Future<Awaited<R>> {
+    this.#check();
+    const fn = this.#targetId(target);
+    return this.#add(fn, args, 0) as Future<Awaited<R>>;
+  }
+
+  #add(fn: number, args: unknown[], flags: number): Future<unknown> {
+    let value: unknown = args;
+    let transfer: Transferable[] | null = null;
+    if (moveUsed()) {
+      const t: Transferable[] = [];
+      value = unwrapMoves(args, t);
+      if (t.length) transfer = t;
+    }
+    if (args.length) {
+      const e = encode(value);
+      if (e.shared) {
+        value = e.value;
+        flags |= TaskFlag.Shared;
+      }
+    }
+    const future = new Future<unknown>();
+    this.#dispatcher.add(future, fn, value, flags, transfer);
+    return future;
+  }
+
+  /**
+   * Stops accepting tasks and releases the workers once pending tasks are
+   * done; see {@linkcode Executor.shutdown}.
+   *
+   * @param options `{ wait = true, cancelFutures = false }`.
+   */
+  override async shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const { wait = true, cancelFutures = false } = options ?? {};
+    this.#shutdown = true;
+    if (cancelFutures) this.#dispatcher.cancelQueued();
+    this.#dispatcher.shutdown();
+    if (wait) await this.#dispatcher.whenStopped();
+  }
+}
