@@ -1,0 +1,34 @@
+// Which index each queue class keeps and where it is exported from, so the
+// base class can build the right store and describe itself for sharing.
+import { registerShareable, type Revivable } from "../_internal/codec.ts";
+import type { Kind } from "./_layout.ts";
+
+/** What the registry knows about a queue class. */
+export interface QueueClassInfo {
+  /** The index it keeps. */
+  kind: Kind;
+  /** The URL of the module exporting it. */
+  url: string;
+  /** Its export name. */
+  name: string;
+}
+
+const _classes = new Map<object, QueueClassInfo>();
+
+/** Registers a queue class (and makes it shareable). */
+export function registerQueueClass(
+  cls: Revivable & object,
+  info: QueueClassInfo,
+): void {
+  _classes.set(cls, info);
+  registerShareable(info.url, info.name, cls);
+}
+
+/** The info of `ctor` or of its nearest registered base class. */
+export function queueClassInfo(ctor: object): QueueClassInfo {
+  for (let c: object | null = ctor; c; c = Object.getPrototypeOf(c)) {
+    const info = _classes.get(c);
+    if (info) return info;
+  }
+  throw new TypeError("not a queue class");
+}

@@ -1,0 +1,457 @@
+// The queue algorithm of CPython's Lib/queue.py over shared memory: one
+// mutex guards the state; `_put`/`_get` hooks keep a FIFO ring, a LIFO
+// stack or a heap (ported from Lib/heapq.py so the heap array matches
+// CPython's); waiters queue in arrival order with a slot each.
+//
+// Fairness. Python's Condition-based queue lets a newcomer take an item that
+// a just-woken getter was about to take. Here a put that finds getters
+// waiting sets the item aside for the oldest of them (`ReservedGets`) and
+// wakes that one only; newcomers only see items nobody was promised
+// (`Count - ReservedGets`). Free places of a bounded queue are handed to
+// waiting putters the same way (`ReservedPuts`). So blocked getters and
+// putters are served strictly in the order they arrived.
+import { ValueError } from "../_internal/errors.ts";
+import type { Deadline } from "../_internal/time.ts";
+import { notify, waitAsync, waitSync } from "../_internal/wait.ts";
+import { pyLess } from "./_compare.ts";
+import { Empty, Full, ShutDown } from "./errors.ts";
+import {
+  deserializeItem,
+  readRecord,
+  stampOf,
+  tagOf,
+  writeItem,
+} from "./_items.ts";
+import { C, Kind, List, Slot, Tag, W } from "./_layout.ts";
+import { Store, type StoreState } from "./_store.ts";
+
+/** A custom order: negative when `a` comes before `b`, as for `Array.prototype.sort`. */
+export type CompareFn = (a: unknown, b: unknown) => number;
+
+/** Longest single park of a blocking wait, so a terminated worker can stop. */
+const _SLICE_MS = 1000;
+
+interface _Cached {
+  stamp: number;
+  value: unknown;
+}
+
+/** One thread's handle on a queue: the shared store plus the algorithm. */
+export class QueueCore {
+  readonly s: Store;
+  readonly #kind: Kind;
+  readonly #compare: CompareFn | null;
+  /** Decoded `node:v8` items of a heap, so comparisons do not deserialize again. */
+  readonly #cache = new Map<number, _Cached>();
+  /** What the last take produced: the item, or its bytes to deserialize. */
+  #out: unknown = undefined;
+  #outBytes = false;
+
+  constructor(
+    state?: StoreState,
+    kind: Kind = Kind.Fifo,
+    maxsize = 0,
+    compare: CompareFn | null = null,
+  ) {
+    this.s = new Store(state, kind, maxsize);
+    this.#kind = this.s.kind;
+    this.#compare = compare;
+  }
+
+  get maxsize(): number {
+    return this.s.ctl[C.MaxSize];
+  }
+
+  qsize(): number {
+    return Atomics.load(this.s.ctl, C.Count);
+  }
+
+  // --- comparisons (heap only) ---
+
+  #less(a: unknown, b: unknown): boolean {
+    const cmp = this.#compare;
+    return cmp ? cmp(a, b) < 0 : pyLess(a, b);
+  }
+
+  /** The item a record holds, decoded (and cached for `node:v8` records). */
+  #valueOf(ref: number): unknown {
+    const s = this.s;
+    if (tagOf(s, ref) !== Tag.V8) return readRecord(s, ref);
+    const stamp = stampOf(s, ref);
+    const hit = this.#cache.get(ref);
+    if (hit && hit.stamp === stamp) return hit.value;
+    const value = deserializeItem(readRecord(s, ref) as Uint8Array);
+    if (this.#cache.size >= 65536) this.#cache.clear();
+    this.#cache.set(ref, { stamp, value });
+    return value;
+  }
+
+  // --- the hooks: put a ref in / take a ref out of the index ---
+
+  /** Adds `ref` (holding `item`) to the index; on a failed comparison nothing changes. */
+  #put(ref: number, item: unknown): void {
+    const s = this.s;
+    const ctl = s.ctl;
+    const n = ctl[C.Count];
+    if (n === ctl[C.IndexCap]) s.growIndex();
+    const idx = s.index;
+    switch (this.#kind) {
+      case Kind.Fifo:
+        idx[(ctl[C.Head] + n) & (ctl[C.IndexCap] - 1)] = ref;
+        break;
+      case Kind.Lifo:
+        idx[n] = ref;
+        break;
+      default: {
+        // heapq.heappush: append, then _siftdown(heap, 0, n). The
+        // comparisons only involve ancestors that have not moved yet, so
+        // find the place first and move afterwards: a comparison that
+        // throws leaves the heap as it was.
+        let pos = n;
+        while (pos > 0) {
+          const parent = (pos - 1) >> 1;
+          if (!this.#less(item, this.#valueOf(idx[parent]))) break;
+          pos = parent;
+        }
+        for (let p = n; p > pos;) {
+          const parent = (p - 1) >> 1;
+          idx[p] = idx[parent];
+          p = parent;
+        }
+        idx[pos] = ref;
+      }
+    }
+    ctl[C.Count] = n + 1;
+  }
+
+  /** Removes and returns the next ref; on a failed comparison nothing changes. */
+  #get(): number {
+    const s = this.s;
+    const ctl = s.ctl;
+    const idx = s.index;
+    const n = ctl[C.Count];
+    let ref: number;
+    switch (this.#kind) {
+      case Kind.Fifo: {
+        const head = ctl[C.Head];
+        ref = idx[head];
+        ctl[C.Head] = (head + 1) & (ctl[C.IndexCap] - 1);
+        break;
+      }
+      case Kind.Lifo:
+        ref = idx[n - 1];
+        break;
+      default:
+        ref = this.#heappop(idx, n);
+    }
+    ctl[C.Count] = n - 1;
+    if (n === 1) ctl[C.Head] = 0;
+    return ref;
+  }
+
+  /** heapq.heappop on the first `n` entries, undone if a comparison throws. */
+  #heappop(heap: Int32Array, n: number): number {
+    const last = heap[n - 1];
+    if (n === 1) return last;
+    const top = heap[0];
+    const journal: number[] = [0, top, n - 1, last];
+    const set = (p: number, v: number) => {
+      journal.push(p, heap[p]);
+      heap[p] = v;
+    };
+    const end = n - 1;
+    try {
+      heap[0] = last;
+      // _siftup(heap, 0): move the smaller child up until a leaf...
+      let pos = 0;
+      let child = 1;
+      while (child < end) {
+        const right = child + 1;
+        if (
+          right < end &&
+          !this.#less(this.#valueOf(heap[child]), this.#valueOf(heap[right]))
+        ) child = right;
+        set(pos, heap[child]);
+        pos = child;
+        child = 2 * pos + 1;
+      }
+      set(pos, last);
+      // ...then _siftdown(heap, 0, pos).
+      const item = this.#valueOf(last);
+      while (pos > 0) {
+        const parent = (pos - 1) >> 1;
+        const p = heap[parent];
+        if (!this.#less(item, this.#valueOf(p))) break;
+        set(pos, p);
+        pos = parent;
+      }
+      set(pos, last);
+      return top;
+    } catch (err) {
+      for (let i = journal.length - 2; i >= 4; i -= 2) {
+        heap[journal[i]] = journal[i + 1];
+      }
+      heap[0] = top;
+      heap[n - 1] = last;
+      throw err;
+    }
+  }
+
+  // --- steps run with the lock held ---
+
+  /** Wakes waiters for whatever is free now, oldest first, setting it aside for them. */
+  #signal(): void {
+    const s = this.s;
+    const ctl = s.ctl;
+    while (
+      ctl[C.GetHead] !== -1 && ctl[C.Count] - ctl[C.ReservedGets] > 0
+    ) {
+      s.wakeOldest(List.Get, Slot.Notified);
+      ctl[C.ReservedGets]++;
+    }
+    const max = ctl[C.MaxSize];
+    while (
+      max > 0 && ctl[C.PutHead] !== -1 &&
+      max - ctl[C.Count] - ctl[C.ReservedPuts] > 0
+    ) {
+      s.wakeOldest(List.Put, Slot.Notified);
+      ctl[C.ReservedPuts]++;
+    }
+  }
+
+  /** Items a getter that was promised nothing may take. */
+  #available(): number {
+    const ctl = this.s.ctl;
+    return ctl[C.Count] - ctl[C.ReservedGets];
+  }
+
+  /** Places a putter that was promised nothing may fill. */
+  #room(): number {
+    const ctl = this.s.ctl;
+    const max = ctl[C.MaxSize];
+    return max > 0 ? max - ctl[C.Count] - ctl[C.ReservedPuts] : 1;
+  }
+
+  #take(): void {
+    const s = this.s;
+    const ref = this.#get();
+    const tag = tagOf(s, ref);
+    if (tag === Tag.V8 && this.#kind === Kind.Heap) {
+      const hit = this.#cache.get(ref);
+      if (hit && hit.stamp === stampOf(s, ref)) {
+        this.#cache.delete(ref);
+        this.#out = hit.value;
+        this.#outBytes = false;
+      } else {
+        this.#out = readRecord(s, ref);
+        this.#outBytes = true;
+      }
+    } else {
+      this.#out = readRecord(s, ref);
+      this.#outBytes = tag === Tag.V8;
+    }
+    s.free(ref);
+    if (s.ctl[C.Count] === 0) s.resetIfLarge();
+    this.#signal();
+  }
+
+  #insert(item: unknown, bytes: Uint8Array | undefined): void {
+    const s = this.s;
+    const ref = writeItem(s, item, bytes);
+    try {
+      this.#put(ref, item);
+    } catch (err) {
+      s.free(ref);
+      throw err;
+    }
+    s.ctl[C.Unfinished]++;
+    this.#signal();
+  }
+
+  /** The item the last successful get took (call after releasing the lock). */
+  result(): unknown {
+    const out = this.#out;
+    this.#out = undefined;
+    return this.#outBytes ? deserializeItem(out as Uint8Array) : out;
+  }
+
+  /**
+   * First step of `get`: takes an item (returns -1, see {@linkcode result})
+   * or queues the caller as a waiter (returns its slot).
+   */
+  getBegin(ms: number): number {
+    const ctl = this.s.ctl;
+    const avail = ctl[C.Count] - ctl[C.ReservedGets];
+    if (avail > 0) {
+      this.#take();
+      return -1;
+    }
+    if (ctl[C.ShutDown]) throw new ShutDown();
+    if (ms <= 0) throw new Empty();
+    return this.s.enqueue(List.Get);
+  }
+
+  /** Step of `get` after waiting on `slot`. */
+  getAfterWait(slot: number): number {
+    const s = this.s;
+    const st = s.slotState(slot);
+    if (st === Slot.Waiting) s.unlink(slot);
+    s.freeSlot(slot);
+    if (st === Slot.Notified) {
+      // An item was set aside for this getter.
+      s.ctl[C.ReservedGets]--;
+      try {
+        this.#take();
+      } catch (err) {
+        this.#signal();
+        throw err;
+      }
+      return -1;
+    }
+    if (this.#available() > 0) {
+      this.#take();
+      return -1;
+    }
+    if (s.ctl[C.ShutDown]) throw new ShutDown();
+    if (st === Slot.Waiting) throw new Empty(); // timed out
+    return s.enqueue(List.Get);
+  }
+
+  /** First step of `put`: stores the item (returns -1) or queues the caller (returns its slot). */
+  putBegin(item: unknown, bytes: Uint8Array | undefined, ms: number): number {
+    const s = this.s;
+    if (s.ctl[C.ShutDown]) throw new ShutDown();
+    if (this.#room() > 0) {
+      this.#insert(item, bytes);
+      return -1;
+    }
+    if (ms <= 0) throw new Full();
+    return s.enqueue(List.Put);
+  }
+
+  /** Step of `put` after waiting on `slot`. */
+  putAfterWait(
+    slot: number,
+    item: unknown,
+    bytes: Uint8Array | undefined,
+  ): number {
+    const s = this.s;
+    const st = s.slotState(slot);
+    if (st === Slot.Waiting) s.unlink(slot);
+    s.freeSlot(slot);
+    if (st === Slot.Notified) s.ctl[C.ReservedPuts]--;
+    try {
+      if (s.ctl[C.ShutDown]) throw new ShutDown();
+      if (this.#room() > 0) {
+        this.#insert(item, bytes);
+        return -1;
+      }
+    } catch (err) {
+      this.#signal(); // pass the place this putter was given to the next
+      throw err;
+    }
+    if (st === Slot.Waiting) throw new Full(); // timed out
+    return s.enqueue(List.Put);
+  }
+
+  /** Python's `task_done`. */
+  taskDone(): void {
+    const ctl = this.s.ctl;
+    const left = ctl[C.Unfinished] - 1;
+    if (left < 0) throw new ValueError("task_done() called too many times");
+    Atomics.store(ctl, C.Unfinished, left);
+    if (left === 0) this.#bumpJoin();
+  }
+
+  #bumpJoin(): void {
+    Atomics.add(this.s.ctl, C.JoinGen, 1);
+    notify(this.s.ctl, C.JoinGen);
+  }
+
+  /** Python's `shutdown(immediate)`. */
+  shutdown(immediate: boolean): void {
+    const s = this.s;
+    const ctl = s.ctl;
+    Atomics.store(ctl, C.ShutDown, 1);
+    if (immediate) {
+      // Drop every item (in no particular order: no comparisons needed).
+      for (const ref of s.refs()) {
+        s.free(ref);
+        if (ctl[C.Unfinished] > 0) ctl[C.Unfinished]--;
+      }
+      Atomics.store(ctl, C.Count, 0);
+      ctl[C.Head] = 0;
+      s.resetIfLarge();
+      s.unreserveGetters();
+      this.#bumpJoin();
+    }
+    while (s.wakeOldest(List.Get, Slot.Woken));
+    while (s.wakeOldest(List.Put, Slot.Woken));
+  }
+
+  isShutDown(): boolean {
+    return Atomics.load(this.s.ctl, C.ShutDown) === 1;
+  }
+
+  /** The queue's items in internal order, as read from records (finish with {@linkcode finishSnapshot}). */
+  snapshotRaw(): [boolean, unknown][] {
+    const s = this.s;
+    return s.refs().map((
+      ref,
+    ) => [tagOf(s, ref) === Tag.V8, readRecord(s, ref)]);
+  }
+
+  static finishSnapshot(raw: [boolean, unknown][]): unknown[] {
+    return raw.map(([bytes, v]) =>
+      bytes ? deserializeItem(v as Uint8Array) : v
+    );
+  }
+
+  // --- waiting, without the lock ---
+
+  /** Parks this thread until `slot` is woken or the deadline passes. */
+  waitSlotSync(slot: number, deadline: Deadline | null): void {
+    const w = this.s.slots;
+    const i = slot * W.Words + W.State;
+    while (Atomics.load(w, i) === Slot.Waiting) {
+      const left = deadline ? deadline.remainingMs() : Infinity;
+      if (left <= 0) return;
+      waitSync(w, i, Slot.Waiting, Math.min(left, _SLICE_MS));
+    }
+  }
+
+  /** Waits without blocking the event loop until `slot` is woken or the deadline passes. */
+  async waitSlotAsync(slot: number, deadline: Deadline | null): Promise<void> {
+    const w = this.s.slots;
+    const i = slot * W.Words + W.State;
+    while (Atomics.load(w, i) === Slot.Waiting) {
+      const left = deadline ? deadline.remainingMs() : Infinity;
+      if (left <= 0) return;
+      await waitAsync(w, i, Slot.Waiting, left);
+    }
+  }
+
+  /** Python's `join`, blocking this thread. */
+  joinSync(): void {
+    const ctl = this.s.ctl;
+    for (;;) {
+      const gen = Atomics.load(ctl, C.JoinGen);
+      if (Atomics.load(ctl, C.Unfinished) === 0) return;
+      waitSync(ctl, C.JoinGen, gen, _SLICE_MS);
+    }
+  }
+
+  /** Python's `join`, without blocking the event loop. */
+  async join(): Promise<void> {
+    const ctl = this.s.ctl;
+    for (;;) {
+      const gen = Atomics.load(ctl, C.JoinGen);
+      if (Atomics.load(ctl, C.Unfinished) === 0) return;
+      await waitAsync(ctl, C.JoinGen, gen, Infinity);
+    }
+  }
+
+  unfinished(): number {
+    return Atomics.load(this.s.ctl, C.Unfinished);
+  }
+}

@@ -1,0 +1,164 @@
+// How an item becomes a record in shared memory and back: a hand-rolled
+// encoding for numbers, strings, booleans, null, undefined and bigints, and
+// `node:v8` serialization (structured clone's wire format) for the rest.
+import { deserialize, serialize } from "node:v8";
+import { HEADER, Tag } from "./_layout.ts";
+import type { Store } from "./_store.ts";
+
+/**
+ * Serializes an item that the fast path does not cover; called before the
+ * queue's lock is taken. Returns `undefined` for fast-path items.
+ *
+ * @throws {TypeError} an item structured clone cannot carry.
+ */
+export function prepareItem(item: unknown): Uint8Array | undefined {
+  switch (typeof item) {
+    case "number":
+    case "string":
+    case "boolean":
+    case "undefined":
+    case "bigint":
+      return undefined;
+    case "function":
+    case "symbol":
+      throw new TypeError(
+        `queue items must be values structured clone can carry, got a ${typeof item}`,
+      );
+  }
+  if (item === null) return undefined;
+  try {
+    return serialize(item);
+  } catch (err) {
+    throw new TypeError(
+      `queue items must be values structured clone can carry (no functions, symbols, SharedArrayBuffers or shared objects): ${
+        (err as Error)?.message ?? err
+      }`,
+      { cause: err },
+    );
+  }
+}
+
+function _isLatin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** Writes `item` (with its bytes from {@linkcode prepareItem}) as a new record; returns its ref. Lock held. */
+export function writeItem(
+  s: Store,
+  item: unknown,
+  bytes: Uint8Array | undefined,
+): number {
+  if (bytes !== undefined) {
+    const ref = s.alloc(bytes.length + 8, Tag.V8);
+    const o = ref * 8 + HEADER;
+    s.i32[o >> 2] = s.nextStamp();
+    s.u8.set(bytes, o + 8);
+    return ref;
+  }
+  switch (typeof item) {
+    case "number": {
+      const ref = s.alloc(8, Tag.Number);
+      s.f64[ref + 1] = item;
+      return ref;
+    }
+    case "string":
+      return _writeString(s, item, Tag.Latin1);
+    case "boolean":
+      return s.alloc(0, item ? Tag.True : Tag.False);
+    case "undefined":
+      return s.alloc(0, Tag.Undefined);
+    case "bigint":
+      return item < 0n
+        ? _writeString(s, (-item).toString(16), Tag.BigNeg)
+        : _writeString(s, item.toString(16), Tag.BigPos);
+  }
+  return s.alloc(0, Tag.Null);
+}
+
+function _writeString(s: Store, str: string, latin1Tag: Tag): number {
+  const n = str.length;
+  if (_isLatin1(str)) {
+    const ref = s.alloc(n, latin1Tag);
+    const u8 = s.u8;
+    const o = ref * 8 + HEADER;
+    for (let i = 0; i < n; i++) u8[o + i] = str.charCodeAt(i);
+    return ref;
+  }
+  const ref = s.alloc(n * 2, Tag.Utf16);
+  const u16 = s.u16;
+  const o = (ref * 8 + HEADER) >> 1;
+  for (let i = 0; i < n; i++) u16[o + i] = str.charCodeAt(i);
+  return ref;
+}
+
+const _CHUNK = 4096;
+
+function _readUnits(view: Uint8Array | Uint16Array, o: number, n: number) {
+  if (n <= 16) {
+    let out = "";
+    for (let i = 0; i < n; i++) out += String.fromCharCode(view[o + i]);
+    return out;
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < n; i += _CHUNK) {
+    const piece = view.slice(o + i, o + Math.min(n, i + _CHUNK));
+    parts.push(String.fromCharCode.apply(null, piece as unknown as number[]));
+  }
+  return parts.join("");
+}
+
+/** A record's tag. */
+export function tagOf(s: Store, ref: number): Tag {
+  return s.i32[ref * 2 + 1] & 0xff;
+}
+
+/**
+ * Reads a fast-path record's value, or copies a `node:v8` record's bytes
+ * out of shared memory (returned as a `Uint8Array` for the caller to
+ * deserialize once the lock is released). Lock held.
+ */
+export function readRecord(s: Store, ref: number): unknown {
+  const i32 = s.i32;
+  const len = i32[ref * 2];
+  const tag = i32[ref * 2 + 1] & 0xff;
+  const o = ref * 8 + HEADER;
+  switch (tag) {
+    case Tag.Number:
+      return s.f64[ref + 1];
+    case Tag.Latin1:
+      return _readUnits(s.u8, o, len);
+    case Tag.Utf16:
+      return _readUnits(s.u16, o >> 1, len >> 1);
+    case Tag.V8:
+      return s.u8.slice(o + 8, o + len);
+    case Tag.Undefined:
+      return undefined;
+    case Tag.Null:
+      return null;
+    case Tag.False:
+      return false;
+    case Tag.True:
+      return true;
+    case Tag.BigPos:
+      return BigInt("0x" + _readUnits(s.u8, o, len));
+    case Tag.BigNeg:
+      return -BigInt("0x" + _readUnits(s.u8, o, len));
+  }
+  throw new Error(`corrupt queue record (tag ${tag})`);
+}
+
+/** The stamp of a `node:v8` record. */
+export function stampOf(s: Store, ref: number): number {
+  return s.i32[(ref * 8 + HEADER) >> 2];
+}
+
+/** Turns what {@linkcode readRecord} returned into the item. */
+export function finishItem(tag: Tag, raw: unknown): unknown {
+  return tag === Tag.V8 ? deserialize(raw as Uint8Array) : raw;
+}
+
+/** Deserializes bytes copied out by {@linkcode readRecord}. */
+export function deserializeItem(bytes: Uint8Array): unknown {
+  return deserialize(bytes);
+}

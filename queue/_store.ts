@@ -1,0 +1,321 @@
+// One thread's view of a queue's shared memory: the control words, the
+// index of item refs (ring, stack or heap), the item records with their
+// allocator, and the waiter slots. Every method runs with the queue's mutex
+// held unless its note says otherwise; plain (non-atomic) reads and writes
+// are safe under the mutex because taking and releasing it are Atomics
+// operations, which order everything in between.
+import { lockAsync, lockSync, tryLock, unlock } from "../_internal/mutex.ts";
+import { RuntimeError } from "../_internal/errors.ts";
+import {
+  C,
+  DATA_INITIAL,
+  DATA_MAX,
+  HEADER,
+  INDEX_INITIAL,
+  INDEX_MAX_BYTES,
+  Kind,
+  List,
+  RESET_UNITS,
+  Slot,
+  SLOTS_INITIAL,
+  SLOTS_MAX,
+  W,
+} from "./_layout.ts";
+
+/** The shared memory of one queue, as it travels to another thread. */
+export interface StoreState {
+  /** Control words, fixed size. */
+  ctl: SharedArrayBuffer;
+  /** Item refs: the ring, stack or heap; growable. */
+  index: SharedArrayBuffer;
+  /** Item records; growable. */
+  data: SharedArrayBuffer;
+  /** Waiter slots; growable. */
+  slots: SharedArrayBuffer;
+}
+
+/**
+ * The size class of a record of `units` 8-byte units: exact up to 8 units,
+ * then four classes per power of two (at most 25% slack). Returns the class
+ * in the low 8 bits and the class's size in units above them.
+ */
+function _sizeClass(units: number): [number, number] {
+  if (units <= 8) return [units, units];
+  const log = 31 - Math.clz32(units - 1); // 2^log < units <= 2^(log+1)
+  const shift = log - 2;
+  const steps = Math.ceil(units / 2 ** shift); // 5..8
+  return [9 + (log - 3) * 4 + steps - 5, steps * 2 ** shift];
+}
+
+/** A thread's handle on a queue's shared memory. */
+export class Store {
+  readonly state: StoreState;
+  readonly ctl: Int32Array;
+  readonly index: Int32Array;
+  readonly slots: Int32Array;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+
+  constructor(state?: StoreState, kind: Kind = Kind.Fifo, maxsize = 0) {
+    if (!state) {
+      state = {
+        ctl: new SharedArrayBuffer(C.Size * 4),
+        index: new SharedArrayBuffer(INDEX_INITIAL * 4, {
+          maxByteLength: INDEX_MAX_BYTES,
+        }),
+        data: new SharedArrayBuffer(DATA_INITIAL, { maxByteLength: DATA_MAX }),
+        slots: new SharedArrayBuffer(SLOTS_INITIAL * W.Words * 4, {
+          maxByteLength: SLOTS_MAX * W.Words * 4,
+        }),
+      };
+      const ctl = new Int32Array(state.ctl);
+      ctl[C.Kind] = kind;
+      ctl[C.MaxSize] = maxsize;
+      ctl[C.IndexCap] = INDEX_INITIAL;
+      ctl[C.GetHead] = ctl[C.GetTail] = -1;
+      ctl[C.PutHead] = ctl[C.PutTail] = -1;
+      ctl.fill(-1, C.FreeBase, C.Size);
+      const slots = new Int32Array(state.slots);
+      for (let s = 0; s < SLOTS_INITIAL; s++) {
+        slots[s * W.Words + W.Next] = s + 1 < SLOTS_INITIAL ? s + 1 : -1;
+      }
+      ctl[C.FreeSlot] = 0;
+      // Publish the initial words before any other thread can see them.
+      Atomics.store(ctl, C.SlotCap, SLOTS_INITIAL);
+    }
+    this.state = state;
+    this.ctl = new Int32Array(state.ctl);
+    // Views without a length track the growable buffers as they grow.
+    this.index = new Int32Array(state.index);
+    this.slots = new Int32Array(state.slots);
+    this.u8 = new Uint8Array(state.data);
+    this.u16 = new Uint16Array(state.data);
+    this.i32 = new Int32Array(state.data);
+    this.f64 = new Float64Array(state.data);
+  }
+
+  // --- the mutex ---
+
+  /** Takes the queue's mutex, blocking this thread. */
+  lockSync(): void {
+    if (!tryLock(this.ctl, C.Mutex)) lockSync(this.ctl, C.Mutex, Infinity);
+  }
+
+  /** Takes the queue's mutex without blocking the event loop. */
+  lockAsync(): Promise<boolean> | boolean {
+    return tryLock(this.ctl, C.Mutex) || lockAsync(this.ctl, C.Mutex, Infinity);
+  }
+
+  /** Releases the queue's mutex. */
+  unlock(): void {
+    unlock(this.ctl, C.Mutex);
+  }
+
+  /** A new stamp for a `node:v8` record. */
+  nextStamp(): number {
+    return (this.ctl[C.Stamp] = (this.ctl[C.Stamp] + 1) | 0);
+  }
+
+  // --- item records ---
+
+  /**
+   * Allocates a record with room for `payload` bytes and writes its header;
+   * returns its ref (its offset in 8-byte units).
+   *
+   * @throws {RangeError} when the queue's storage cannot grow any further.
+   */
+  alloc(payload: number, tag: number): number {
+    const units = 1 + ((payload + 7) >> 3);
+    const [cls, classUnits] = _sizeClass(units);
+    const ctl = this.ctl;
+    const i32 = this.i32;
+    let ref = ctl[C.FreeBase + cls];
+    if (ref !== -1) {
+      ctl[C.FreeBase + cls] = i32[ref * 2];
+    } else {
+      ref = ctl[C.Bump];
+      const end = (ref + classUnits) * 8;
+      if (end > this.state.data.byteLength) this.#growData(end);
+      ctl[C.Bump] = ref + classUnits;
+    }
+    i32[ref * 2] = payload;
+    i32[ref * 2 + 1] = tag | (cls << 8);
+    return ref;
+  }
+
+  #growData(end: number): void {
+    const data = this.state.data;
+    if (end > DATA_MAX) {
+      throw new RangeError(
+        `queue storage is full: an item of ${end - this.ctl[C.Bump] * 8} ` +
+          `bytes does not fit in the ${DATA_MAX} bytes a queue can hold`,
+      );
+    }
+    let size = data.byteLength * 2;
+    while (size < end) size *= 2;
+    data.grow(Math.min(size, DATA_MAX));
+  }
+
+  /** Returns a record to its size class's free list. */
+  free(ref: number): void {
+    const i32 = this.i32;
+    const cls = (i32[ref * 2 + 1] >> 8) & 0xff;
+    i32[ref * 2] = this.ctl[C.FreeBase + cls];
+    this.ctl[C.FreeBase + cls] = ref;
+  }
+
+  /**
+   * Called when the queue has just become empty: once much storage has been
+   * handed out, forget every free list and start again from the bottom, so
+   * space freed in one size class serves items of any other size.
+   */
+  resetIfLarge(): void {
+    const ctl = this.ctl;
+    if (ctl[C.Bump] < RESET_UNITS) return;
+    ctl[C.Bump] = 0;
+    ctl.fill(-1, C.FreeBase, C.Size);
+  }
+
+  // --- the index ---
+
+  /** The kind of index this queue keeps. */
+  get kind(): Kind {
+    return this.ctl[C.Kind];
+  }
+
+  /** Grows the index to twice its entries, keeping a ring's order. */
+  growIndex(): void {
+    const ctl = this.ctl;
+    const cap = ctl[C.IndexCap];
+    if (cap * 8 > INDEX_MAX_BYTES) {
+      throw new RangeError(`queue index is full (${cap} items)`);
+    }
+    this.state.index.grow(cap * 8);
+    // A ring that wraps moves its wrapped front part after the old end.
+    const head = ctl[C.Head];
+    if (head > 0 && ctl[C.Kind] === Kind.Fifo) {
+      this.index.copyWithin(cap, 0, head);
+    }
+    ctl[C.IndexCap] = cap * 2;
+  }
+
+  /** Item refs in the queue's internal order (ring from its head, stack or heap array). */
+  refs(): number[] {
+    const ctl = this.ctl;
+    const n = ctl[C.Count];
+    const out: number[] = new Array(n);
+    if (ctl[C.Kind] === Kind.Fifo) {
+      const mask = ctl[C.IndexCap] - 1;
+      const head = ctl[C.Head];
+      for (let i = 0; i < n; i++) out[i] = this.index[(head + i) & mask];
+    } else {
+      for (let i = 0; i < n; i++) out[i] = this.index[i];
+    }
+    return out;
+  }
+
+  // --- waiter slots ---
+
+  #allocSlot(): number {
+    const ctl = this.ctl;
+    let s = ctl[C.FreeSlot];
+    if (s === -1) {
+      const cap = ctl[C.SlotCap];
+      if (cap >= SLOTS_MAX) {
+        throw new RuntimeError(
+          `too many threads waiting on one queue (${SLOTS_MAX})`,
+        );
+      }
+      this.state.slots.grow(cap * 2 * W.Words * 4);
+      const w = this.slots;
+      for (let k = cap; k < cap * 2; k++) {
+        w[k * W.Words + W.Next] = k + 1 < cap * 2 ? k + 1 : -1;
+      }
+      ctl[C.SlotCap] = cap * 2;
+      s = cap;
+    }
+    ctl[C.FreeSlot] = this.slots[s * W.Words + W.Next];
+    return s;
+  }
+
+  /** Puts a new waiter at the end of `list`; returns its slot. */
+  enqueue(list: List): number {
+    const s = this.#allocSlot();
+    const ctl = this.ctl;
+    const w = this.slots;
+    const headAt = list === List.Get ? C.GetHead : C.PutHead;
+    const tail = ctl[headAt + 1];
+    const b = s * W.Words;
+    w[b + W.Next] = -1;
+    w[b + W.Prev] = tail;
+    w[b + W.List] = list;
+    // The waiter reads its state without the lock while it is parked.
+    Atomics.store(w, b + W.State, Slot.Waiting);
+    if (tail === -1) ctl[headAt] = s;
+    else w[tail * W.Words + W.Next] = s;
+    ctl[headAt + 1] = s;
+    return s;
+  }
+
+  /** Takes slot `s` off its list (it is still Waiting). */
+  unlink(s: number): void {
+    const ctl = this.ctl;
+    const w = this.slots;
+    const b = s * W.Words;
+    const headAt = w[b + W.List] === List.Get ? C.GetHead : C.PutHead;
+    const next = w[b + W.Next];
+    const prev = w[b + W.Prev];
+    if (prev === -1) ctl[headAt] = next;
+    else w[prev * W.Words + W.Next] = next;
+    if (next === -1) ctl[headAt + 1] = prev;
+    else w[next * W.Words + W.Prev] = prev;
+  }
+
+  /** Gives slot `s` back once its waiter has read its state. */
+  freeSlot(s: number): void {
+    const w = this.slots;
+    const b = s * W.Words;
+    Atomics.store(w, b + W.State, Slot.Free);
+    w[b + W.Next] = this.ctl[C.FreeSlot];
+    this.ctl[C.FreeSlot] = s;
+  }
+
+  /** Wakes the oldest waiter of `list` with `state`; returns whether there was one. */
+  wakeOldest(list: List, state: Slot): boolean {
+    const s = this.ctl[list === List.Get ? C.GetHead : C.PutHead];
+    if (s === -1) return false;
+    this.unlink(s);
+    Atomics.store(this.slots, s * W.Words + W.State, state);
+    Atomics.notify(this.slots, s * W.Words + W.State, 1);
+    return true;
+  }
+
+  /** The state word of slot `s` (read without the lock while parked). */
+  slotState(s: number): Slot {
+    return Atomics.load(this.slots, s * W.Words + W.State);
+  }
+
+  /** Turns every Notified getter slot into Woken (their items are gone). */
+  unreserveGetters(): void {
+    const w = this.slots;
+    const cap = this.ctl[C.SlotCap];
+    for (let s = 0; s < cap; s++) {
+      const b = s * W.Words;
+      if (
+        Atomics.load(w, b + W.State) === Slot.Notified &&
+        w[b + W.List] === List.Get
+      ) {
+        Atomics.store(w, b + W.State, Slot.Woken);
+        Atomics.notify(w, b + W.State, 1);
+      }
+    }
+    this.ctl[C.ReservedGets] = 0;
+  }
+}
+
+/** Byte offset of a record's payload. */
+export function payloadOffset(ref: number): number {
+  return ref * 8 + HEADER;
+}
