@@ -36,6 +36,20 @@ interface _Cached {
   value: unknown;
 }
 
+const _cores = new WeakMap<object, QueueCore>();
+
+/** The core behind a queue handle (for tests and benchmarks). */
+export function coreOf(handle: object): QueueCore {
+  const c = _cores.get(handle);
+  if (!c) throw new TypeError("not a queue");
+  return c;
+}
+
+/** Records the core behind a queue handle. */
+export function setCore(handle: object, core: QueueCore): void {
+  _cores.set(handle, core);
+}
+
 /** One thread's handle on a queue: the shared store plus the algorithm. */
 export class QueueCore {
   readonly s: Store;
@@ -449,6 +463,23 @@ export class QueueCore {
       if (Atomics.load(ctl, C.Unfinished) === 0) return;
       await waitAsync(ctl, C.JoinGen, gen, Infinity);
     }
+  }
+
+  /** Waiters parked in `list` (walks the list; for tests). */
+  waiters(list: List): number {
+    const s = this.s;
+    let n = 0;
+    let at = s.ctl[list === List.Get ? C.GetHead : C.PutHead];
+    while (at !== -1) {
+      n++;
+      at = s.slots[at * W.Words + W.Next];
+    }
+    return n;
+  }
+
+  /** Bytes of shared memory the queue's items use now (for tests). */
+  storageBytes(): number {
+    return this.s.state.data.byteLength;
   }
 
   unfinished(): number {

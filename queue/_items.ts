@@ -2,6 +2,7 @@
 // encoding for numbers, strings, booleans, null, undefined and bigints, and
 // `node:v8` serialization (structured clone's wire format) for the rest.
 import { deserialize, serialize } from "node:v8";
+import { SHARE } from "../_internal/codec.ts";
 import { HEADER, Tag } from "./_layout.ts";
 import type { Store } from "./_store.ts";
 
@@ -26,6 +27,16 @@ export function prepareItem(item: unknown): Uint8Array | undefined {
       );
   }
   if (item === null) return undefined;
+  if (item instanceof SharedArrayBuffer) {
+    throw new TypeError(
+      "a SharedArrayBuffer cannot be a queue item; pass it to the worker as an argument",
+    );
+  }
+  if (typeof (item as { [SHARE]?: unknown })[SHARE] === "function") {
+    throw new TypeError(
+      "a shared object (lock, queue, event...) cannot be a queue item; pass it to the worker as an argument",
+    );
+  }
   try {
     return serialize(item);
   } catch (err) {

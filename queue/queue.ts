@@ -7,7 +7,7 @@ import {
   toTargetSpec,
 } from "../_internal/target.ts";
 import { queueClassInfo, registerQueueClass } from "./_classes.ts";
-import { type CompareFn, QueueCore } from "./_core.ts";
+import { type CompareFn, QueueCore, setCore } from "./_core.ts";
 import { prepareItem } from "./_items.ts";
 import { Kind } from "./_layout.ts";
 import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
@@ -133,6 +133,7 @@ export class Queue<T = unknown> {
       }
       this.#core = new QueueCore(undefined, info.kind, word, compare);
     }
+    setCore(this, this.#core);
     remember(id, this);
   }
 

@@ -5,7 +5,7 @@ import {
   type SharedDescriptor,
 } from "../_internal/codec.ts";
 import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
-import { QueueCore } from "./_core.ts";
+import { QueueCore, setCore } from "./_core.ts";
 import { prepareItem } from "./_items.ts";
 import { Kind } from "./_layout.ts";
 import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
@@ -40,6 +40,7 @@ export class SimpleQueue<T = unknown> {
     const { state, id } = adoptedState<StoreState>();
     this.#id = id;
     this.#core = new QueueCore(state, Kind.Fifo, 0);
+    setCore(this, this.#core);
     remember(id, this);
   }
 
