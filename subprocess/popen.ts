@@ -341,7 +341,8 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
 
   /**
    * What `await using` calls at the end of the block: closes stdout and
-   * stderr (a child still writing gets SIGPIPE), closes stdin, then waits
+   * stderr (a child still writing gets SIGPIPE; on Bun, whose pipes are
+   * socket pairs, it may get ECONNRESET instead), closes stdin, then waits
    * for the child to end, as Python's `with Popen(...)` does.
    *
    * @example
@@ -349,7 +350,7 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
    * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
    * {
    *   await using p = new Popen(["yes"], { stdout: PIPE });
-   * } // here `yes` got SIGPIPE and was reaped
+   * } // here `yes` has been stopped by the closed pipe and reaped
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {

@@ -192,7 +192,9 @@ describe("Popen", () => {
       p = q;
       q.stdout!.getReader(); // locked, never released
     }
-    assert.equal(p.returncode, -13);
+    // SIGPIPE; Bun's pipes are socket pairs, where a close with unread data
+    // resets the connection instead, and `yes` exits 1 on ECONNRESET.
+    assert.ok(p.returncode === -13 || p.returncode === 1, `${p.returncode}`);
   });
 
   it("Popen() throws FileNotFoundError and TypeError synchronously", () => {

@@ -1,0 +1,205 @@
+// The subprocess benchmarks against the raw runtime call and CPython, run under Deno or Bun:
+//   deno run -A bench/subprocess_compare.ts [N] [ROUNDS]
+//   bun bench/subprocess_compare.ts [N] [ROUNDS]
+// Each case runs N calls per round, rounds alternate ours/raw so machine noise
+// hits both alike, and the median of ROUNDS rounds is reported. CPython's
+// numbers come from bench/subprocess_py.py, run by this script.
+import {
+  checkOutput,
+  checkOutputSync,
+  PIPE,
+  run,
+  runSync,
+} from "../subprocess/mod.ts";
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const runtime: "deno" | "bun" = g.Bun ? "bun" : "deno";
+const args = runtime === "deno" ? g.Deno.args : g.process.argv.slice(2);
+const N = Number(args[0] ?? 200);
+const ROUNDS = Number(args[1] ?? 7);
+const PIPE_BYTES = 100_000_000;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+// --- the raw runtime calls, doing exactly what our call does ---------------
+const raw = runtime === "deno"
+  ? {
+    true: async () => {
+      await new g.Deno.Command("true", {
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn().status;
+    },
+    trueSync: () => {
+      new g.Deno.Command("true", {
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).outputSync();
+    },
+    echo: async () =>
+      (await new g.Deno.Command("echo", {
+        args: ["hi"],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output()).stdout,
+    echoSync: () =>
+      new g.Deno.Command("echo", {
+        args: ["hi"],
+        stdout: "piped",
+        stderr: "inherit",
+      }).outputSync().stdout,
+    pipe: async () =>
+      (await new g.Deno.Command("head", {
+        args: ["-c", String(PIPE_BYTES), "/dev/zero"],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output()).stdout,
+  }
+  : {
+    true: async () => {
+      await g.Bun.spawn(["true"], {
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).exited;
+    },
+    trueSync: () => {
+      g.Bun.spawnSync(["true"], {
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      });
+    },
+    echo: async () => {
+      const p = g.Bun.spawn(["echo", "hi"], {
+        stdin: "inherit",
+        stdout: "pipe",
+        stderr: "inherit",
+      });
+      const [out] = await Promise.all([p.stdout.bytes(), p.exited]);
+      return out;
+    },
+    echoSync: () =>
+      g.Bun.spawnSync(["echo", "hi"], {
+        stdin: "inherit",
+        stdout: "pipe",
+        stderr: "inherit",
+      }).stdout,
+    pipe: async () => {
+      const p = g.Bun.spawn(["head", "-c", String(PIPE_BYTES), "/dev/zero"], {
+        stdin: "inherit",
+        stdout: "pipe",
+        stderr: "inherit",
+      });
+      const [out] = await Promise.all([p.stdout.bytes(), p.exited]);
+      return out;
+    },
+  };
+
+const ours = {
+  true: () => run(["true"]),
+  trueSync: () => runSync(["true"]),
+  echo: () => checkOutput(["echo", "hi"]),
+  echoSync: () => checkOutputSync(["echo", "hi"]),
+  pipe: async () =>
+    (await run(["head", "-c", String(PIPE_BYTES), "/dev/zero"], {
+      stdout: PIPE,
+    }))
+      .stdout,
+};
+
+/** Median microseconds per call of `a` and `b`, alternating rounds. */
+async function pair(
+  a: () => unknown,
+  b: () => unknown,
+  n: number,
+): Promise<[number, number]> {
+  const xa: number[] = [];
+  const xb: number[] = [];
+  for (let i = 0; i < 5; i++) await a(), await b(); // warm up
+  for (let r = 0; r < ROUNDS; r++) {
+    for (
+      const [fn, xs] of (r % 2 ? [[a, xa], [b, xb]] : [[b, xb], [a, xa]]) as [
+        () => unknown,
+        number[],
+      ][]
+    ) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await fn();
+      xs.push((performance.now() - t0) * 1000 / n);
+    }
+  }
+  return [median(xa), median(xb)];
+}
+
+const rows: [string, number, number][] = [];
+for (
+  const [name, key] of [
+    ['run(["true"])', "true"],
+    ['runSync(["true"])', "trueSync"],
+    ['checkOutput(["echo", "hi"])', "echo"],
+    ['checkOutputSync(["echo", "hi"])', "echoSync"],
+  ] as const
+) {
+  const [o, r] = await pair(ours[key], raw[key], N);
+  rows.push([name, o, r]);
+}
+const [pipeOurs, pipeRaw] = await pair(ours.pipe, raw.pipe, 1);
+
+// CPython, through our own run().
+const py = JSON.parse(
+  (await run(
+    [
+      "python3",
+      new URL("./subprocess_py.py", import.meta.url).pathname,
+      String(N),
+      String(ROUNDS),
+    ],
+    { stdout: PIPE, text: true, check: true },
+  )).stdout,
+);
+const pyOf: Record<string, number> = {
+  'run(["true"])': py.run_true_us,
+  'checkOutput(["echo", "hi"])': py.check_output_echo_us,
+};
+
+const fmt = (x: number) => x.toFixed(1).padStart(9);
+console.log(
+  `subprocess on ${runtime} (N=${N} calls x ${ROUNDS} rounds, medians; CPython ${py.python})`,
+);
+console.log(
+  "case".padEnd(34) + "ours µs".padStart(9) + "raw µs".padStart(9) +
+    "  ours/raw" + "  CPython µs" + "  ours/CPython",
+);
+for (const [name, o, r] of rows) {
+  const p = pyOf[name.replace("Sync", "")];
+  console.log(
+    name.padEnd(34) + fmt(o) + fmt(r) + (o / r).toFixed(3).padStart(10) +
+      (p ? fmt(p).padStart(12) + (o / p).toFixed(3).padStart(15) : ""),
+  );
+}
+const mbps = (us: number) => PIPE_BYTES / 1e6 / (us / 1e6);
+console.log(
+  `100 MB pipe (run + PIPE)`.padEnd(34) +
+    `${mbps(pipeOurs).toFixed(0)} MB/s ours, ${
+      mbps(pipeRaw).toFixed(0)
+    } MB/s raw, ` +
+    `${
+      (PIPE_BYTES / 1e6 / (py.pipe_100mb_ms / 1e3)).toFixed(0)
+    } MB/s CPython; ` +
+    `time ours/raw ${(pipeOurs / pipeRaw).toFixed(3)}`,
+);
+console.log(JSON.stringify({
+  runtime,
+  N,
+  ROUNDS,
+  rows: rows.map(([name, o, r]) => ({ name, ours_us: o, raw_us: r })),
+  pipe_ms: { ours: pipeOurs / 1000, raw: pipeRaw / 1000 },
+  cpython: py,
+}));
