@@ -33,8 +33,21 @@ export const ResultFlag = {
   Shared: 2,
 } as const;
 
+/**
+ * Slots of a pool worker's control words (an `Int32Array` over
+ * {@linkcode PoolStartData.control}); child processes have none.
+ */
+export const PoolControl = {
+  /** 1 once the initializer has run and tasks may start; written by the worker, read by the parent when the worker dies (an error event can overtake the "ready" message). */
+  Ready: 0,
+  /** How many words there are. */
+  Size: 1,
+} as const;
+
 /** Start-up data of a pool worker or child. */
 export interface PoolStartData {
+  /** The worker's control words (see {@linkcode PoolControl}); thread workers only. */
+  control?: SharedArrayBuffer;
   /** Runs once before the first task; a failure breaks the pool. */
   initializer: TargetSpec | null;
   /** The initializer's arguments, encoded. */

@@ -12,15 +12,33 @@ import { parentPort, workerData } from "node:worker_threads";
 import { agent } from "./agent.ts";
 import { nodeProcess, writeStderr } from "./runtime.ts";
 import { PoolRunner } from "./pool_runner.ts";
-import type { PoolReply, PoolRequest, PoolStartData } from "./pool_protocol.ts";
+import {
+  PoolControl,
+  type PoolReply,
+  type PoolRequest,
+  type PoolStartData,
+} from "./pool_protocol.ts";
 
 const port = parentPort!;
 const start = workerData.data as PoolStartData;
 const runner = new PoolRunner((msg, transfer) =>
-  port.postMessage(msg, transfer)
+  port.postMessage(msg, transfer as never)
 );
 
+// Deno delivers an error both to the global scope and to `process`: take
+// each one once.
+const seen = new WeakSet<object>();
+let lastPrimitive: unknown = undefined;
+
 function uncaught(err: unknown): void {
+  if (typeof err === "object" && err !== null) {
+    if (seen.has(err)) return;
+    seen.add(err);
+  } else {
+    if (lastPrimitive === err) return;
+    lastPrimitive = err;
+    queueMicrotask(() => lastPrimitive = undefined);
+  }
   if (runner.failCurrent(err)) return;
   const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
   writeStderr(`Exception in thread ${agent.name}:\n${text}\n`);
@@ -48,6 +66,9 @@ port.on("message", (msg: PoolRequest) => {
   if (msg.type === "run") runner.enqueue(msg);
 });
 const error = await runner.init(start);
+if (!error && start.control) {
+  Atomics.store(new Int32Array(start.control), PoolControl.Ready, 1);
+}
 port.postMessage(
   (error
     ? { type: "init-failed", id: 0, error }

@@ -15,6 +15,10 @@ import type { Future } from "./future.ts";
 /** One queued or running task. */
 export interface _Item {
   id: number;
+  /** The estimated cost, in milliseconds, when it was sent. */
+  est: number;
+  /** Whether the future was marked running (a task put back in the queue). */
+  started: boolean;
   future: Future<unknown>;
   fn: number;
   args: unknown;
@@ -26,12 +30,14 @@ export interface _Item {
 export interface _Slot {
   /** Tasks sent and not yet answered. */
   inflight: number;
-  /** How many tasks it may hold at once (sent and unanswered). */
-  window: number;
+  /** The estimated milliseconds of work sent and unanswered. */
+  inflightMs: number;
   /** Target ids it already knows. */
   known: Set<number>;
   /** Whether it is being stopped on purpose. */
   stopping: boolean;
+  /** Whether its initializer ran (it said "ready"). */
+  ready: boolean;
   /** Sends a batch; throws when a value cannot be sent. */
   send(msg: RunMessage, transfer: Transferable[]): void;
   /** Keeps the program alive while it works. */
@@ -58,10 +64,14 @@ export interface _DispatcherHost {
   maxBatch: number;
 }
 
-// A slot's window is sized so a batch holds about this much work: tiny tasks
-// travel hundreds per message, tasks of a millisecond or more one at a time
-// (so cancel() keeps Python's meaning and long tasks spread evenly).
-const _BATCH_TARGET_MS = 1;
+// Batch sizing. Each target's cost per task is learned from the workers'
+// replies. One message carries about _BATCH_MS of work (hundreds of tiny
+// tasks, or a single slow one), and a slot holds at most two messages'
+// worth, so it starts on the next batch while the reply to the last one
+// travels. A target of unknown cost, or one that takes _BATCH_MS or more,
+// is sent one task at a time to an idle slot: long tasks spread evenly over
+// the workers and a queued task stays cancellable, as in Python.
+const _BATCH_MS = 1;
 
 /** A first-in first-out queue with O(1) shift. */
 class _Queue<T> {
@@ -72,6 +82,13 @@ class _Queue<T> {
   }
   push(v: T): void {
     this.#items.push(v);
+  }
+  unshift(v: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = v;
+    else this.#items.unshift(v);
+  }
+  peek(): T | undefined {
+    return this.#items[this.#head];
   }
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
@@ -96,7 +113,10 @@ export class _Dispatcher {
   #fnIds = new Map<string, number>();
   #specs: TargetSpec[] = [];
   #scheduled = false;
-  #taskMs = -1;
+  /** Estimated milliseconds per task, by target id (Infinity: unknown). */
+  #est: number[] = [];
+  /** The most tasks one slot takes in one pass of #fill. */
+  #share = 0;
   #shutdown = false;
   #broken: BrokenExecutor | null = null;
   #idleWaiters: (() => void)[] = [];
@@ -139,6 +159,8 @@ export class _Dispatcher {
   ): void {
     const item: _Item = {
       id: this.#nextTaskId++,
+      est: 0,
+      started: false,
       future,
       fn,
       args,
@@ -163,6 +185,8 @@ export class _Dispatcher {
 
   #fill(): void {
     if (this.#broken) return;
+    // Spread a short queue over the workers instead of filling the first.
+    this.#share = Math.ceil(this.#queue.size / this.#host.maxWorkers);
     for (const slot of this.#slots) {
       if (this.#queue.size === 0) return;
       this.#feed(slot);
@@ -174,11 +198,15 @@ export class _Dispatcher {
     }
   }
 
-  /** Tops a slot up to its window when it has drained to half of it. */
+  #estimate(fn: number): number {
+    return this.#est[fn] ?? Infinity;
+  }
+
+  /** Sends a slot one batch, if it has room for one. */
   #feed(slot: _Slot): void {
     if (slot.stopping) return;
-    const room = slot.window - slot.inflight;
-    if (room <= 0 || slot.inflight > (slot.window >> 1)) return;
+    if (slot.inflight > 0 && slot.inflightMs >= _BATCH_MS) return;
+    const limit = Math.min(this.#host.maxBatch, this.#share);
     const ids: number[] = [];
     const fns: number[] = [];
     const args: unknown[] = [];
@@ -186,11 +214,21 @@ export class _Dispatcher {
     let defs: [number, TargetSpec][] | null = null;
     let transfer: Transferable[] | null = null;
     const items: _Item[] = [];
-    while (ids.length < room) {
-      const item = this.#queue.shift();
+    let ms = 0;
+    while (ids.length < limit) {
+      const item = this.#queue.peek();
       if (!item) break;
+      const est = this.#estimate(item.fn);
+      if (
+        ids.length > 0 || slot.inflight > 0 ? ms + est > _BATCH_MS : false
+      ) break;
+      this.#queue.shift();
       // A task cancelled while queued is dropped here, never run.
-      if (!item.future.setRunningOrNotifyCancel()) continue;
+      if (!item.started && !item.future.setRunningOrNotifyCancel()) continue;
+      item.started = true;
+      // Capped so sums stay finite (Infinity - Infinity is NaN).
+      item.est = Math.min(est, 1e6);
+      ms += est;
       items.push(item);
       ids.push(item.id);
       fns.push(item.fn);
@@ -210,9 +248,16 @@ export class _Dispatcher {
       this.#sendOneByOne(slot, items, defs, err);
       return;
     }
+    this.#track(slot, items);
+  }
+
+  #track(slot: _Slot, items: _Item[]): void {
     if (slot.inflight === 0) slot.ref();
     slot.inflight += items.length;
-    for (const item of items) this.#running.set(item.id, { item, slot });
+    for (const item of items) {
+      slot.inflightMs += item.est;
+      this.#running.set(item.id, { item, slot });
+    }
   }
 
   /** A batch could not be sent: send each task alone and fail those that cannot go. */
@@ -238,9 +283,7 @@ export class _Dispatcher {
         item.future.setException(err);
         continue;
       }
-      if (slot.inflight === 0) slot.ref();
-      slot.inflight++;
-      this.#running.set(item.id, { item, slot });
+      this.#track(slot, [item]);
     }
   }
 
@@ -261,20 +304,16 @@ export class _Dispatcher {
     busyMs: number,
   ): void {
     const per = busyMs / ids.length;
-    this.#taskMs = this.#taskMs < 0 ? per : (this.#taskMs + per) / 2;
-    slot.window = this.#taskMs <= 0 ? this.#host.maxBatch : Math.max(
-      1,
-      Math.min(
-        this.#host.maxBatch,
-        Math.floor(_BATCH_TARGET_MS / this.#taskMs),
-      ),
-    );
     const settled: [Future<unknown>, number, unknown][] = [];
     for (let i = 0; i < ids.length; i++) {
       const entry = this.#running.get(ids[i]);
       if (!entry) continue; // failed already when the pool broke
       this.#running.delete(ids[i]);
       slot.inflight--;
+      const { fn, est } = entry.item;
+      slot.inflightMs = slot.inflight === 0 ? 0 : slot.inflightMs - est;
+      const known = this.#est[fn];
+      this.#est[fn] = known === undefined ? per : (known + per) / 2;
       settled.push([entry.item.future, flags[i], values[i]]);
     }
     // Give the slot more work before running callbacks, so it never idles
@@ -291,6 +330,39 @@ export class _Dispatcher {
         );
       } else future.setResult(value);
     }
+    this.#checkIdle();
+  }
+
+  /**
+   * Handles an error that is ending a slot (a runtime that would not let
+   * the worker survive an uncaught error): the task it was running fails
+   * with that error, the tasks queued behind it go back to the pool's queue,
+   * and a new slot takes its place. Before the slot was ready (its
+   * initializer or start-up failed) the pool breaks instead.
+   */
+  onCrash(slot: _Slot, err: unknown): void {
+    if (slot.stopping || this.#broken) return;
+    if (!slot.ready) {
+      this.#break(this.#host.initFailed(err));
+      return;
+    }
+    slot.stopping = true;
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    this.#spawned--;
+    const mine: _Item[] = [];
+    for (const [id, entry] of this.#running) {
+      if (entry.slot !== slot) continue;
+      this.#running.delete(id);
+      mine.push(entry.item);
+    }
+    slot.inflight = 0;
+    slot.inflightMs = 0;
+    void slot.stop();
+    for (let k = mine.length - 1; k >= 1; k--) this.#queue.unshift(mine[k]);
+    if (mine.length) mine[0].future.setException(err);
+    else console.error(err);
+    this.#fill();
     this.#checkIdle();
   }
 

@@ -4,6 +4,7 @@ import { encode } from "../_internal/codec.ts";
 import { RuntimeError, ValueError } from "../_internal/errors.ts";
 import { moveUsed, unwrapMoves } from "../_internal/pool_move.ts";
 import {
+  PoolControl,
   type PoolReply,
   type PoolStartData,
   type RunMessage,
@@ -38,11 +39,12 @@ let _counter = 0;
 
 class _ThreadSlot implements _Slot {
   inflight = 0;
-  window = 1;
+  inflightMs = 0;
   known = new Set<number>();
   stopping = false;
   readonly handle: WorkerHandle;
   #error: unknown = undefined;
+  #control = new Int32Array(new SharedArrayBuffer(PoolControl.Size * 4));
 
   constructor(
     dispatcher: _Dispatcher,
@@ -56,14 +58,16 @@ class _ThreadSlot implements _Slot {
         daemon: false,
         parentIdent: agent.ident,
       },
-      data,
+      data: { ...data, control: this.#control.buffer as SharedArrayBuffer },
       ref: false,
       label: `pool worker ${name}`,
+      onMessage: (msg) => dispatcher.onReply(this, msg as PoolReply),
+      onError: (err) => {
+        this.#error = err;
+        dispatcher.onCrash(this, err);
+      },
     });
     addLiveThreads(1);
-    const w = this.handle.worker;
-    w.on("message", (msg: PoolReply) => dispatcher.onReply(this, msg));
-    w.on("error", (err: unknown) => this.#error = err);
     void this.handle.exited.then((code) => {
       addLiveThreads(-1);
       const why = this.#error instanceof Error
@@ -71,6 +75,14 @@ class _ThreadSlot implements _Slot {
         : "";
       dispatcher.onExit(this, `worker ${name} exited with code ${code}${why}`);
     });
+  }
+
+  get ready(): boolean {
+    return Atomics.load(this.#control, PoolControl.Ready) === 1;
+  }
+
+  set ready(_: boolean) {
+    // The worker itself marks readiness in shared memory.
   }
 
   send(msg: RunMessage, transfer: Transferable[]): void {
@@ -90,6 +102,17 @@ class _ThreadSlot implements _Slot {
     this.handle.ref();
     await this.handle.terminate();
   }
+}
+
+/** Transfers `transfer` into a fresh clone of `value`; returns it and its buffers. */
+function _moveNow(
+  value: unknown,
+  transfer: Transferable[],
+): [unknown, Transferable[]] {
+  const holder = structuredClone({ value, transfer }, {
+    transfer: transfer as never,
+  });
+  return [holder.value, holder.transfer];
 }
 
 /**
@@ -236,7 +259,11 @@ export class ThreadPoolExecutor extends Executor {
     if (moveUsed()) {
       const t: Transferable[] = [];
       value = unwrapMoves(args, t);
-      if (t.length) transfer = t;
+      if (t.length) {
+        // Detach the caller's buffers now (a same-thread transfer costs no
+        // copy), so the task's data cannot change while it is queued.
+        [value, transfer] = _moveNow(value, t);
+      }
     }
     if (args.length) {
       const e = encode(value);
