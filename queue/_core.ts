@@ -16,7 +16,9 @@ import { notify, waitAsync, waitSync } from "../_internal/wait.ts";
 import { pyLess } from "./_compare.ts";
 import { Empty, Full, ShutDown } from "./errors.ts";
 import {
-  deserializeItem,
+  decodeItem,
+  isEncoded,
+  type Prepared,
   readRecord,
   stampOf,
   tagOf,
@@ -57,9 +59,9 @@ export class QueueCore {
   readonly #compare: CompareFn | null;
   /** Decoded `node:v8` items of a heap, so comparisons do not deserialize again. */
   readonly #cache = new Map<number, _Cached>();
-  /** What the last take produced: the item, or its bytes to deserialize. */
+  /** What the last take produced: the item, or its bytes to decode (tag in #outTag). */
   #out: unknown = undefined;
-  #outBytes = false;
+  #outTag: Tag = Tag.Undefined;
 
   constructor(
     state?: StoreState,
@@ -90,11 +92,12 @@ export class QueueCore {
   /** The item a record holds, decoded (and cached for `node:v8` records). */
   #valueOf(ref: number): unknown {
     const s = this.s;
-    if (tagOf(s, ref) !== Tag.V8) return readRecord(s, ref);
+    const tag = tagOf(s, ref);
+    if (!isEncoded(tag)) return readRecord(s, ref);
     const stamp = stampOf(s, ref);
     const hit = this.#cache.get(ref);
     if (hit && hit.stamp === stamp) return hit.value;
-    const value = deserializeItem(readRecord(s, ref) as Uint8Array);
+    const value = decodeItem(tag, readRecord(s, ref) as Uint8Array);
     if (this.#cache.size >= 65536) this.#cache.clear();
     this.#cache.set(ref, { stamp, value });
     return value;
@@ -250,26 +253,27 @@ export class QueueCore {
     const s = this.s;
     const ref = this.#get();
     const tag = tagOf(s, ref);
-    if (tag === Tag.V8 && this.#kind === Kind.Heap) {
-      const hit = this.#cache.get(ref);
-      if (hit && hit.stamp === stampOf(s, ref)) {
+    let hit: _Cached | undefined;
+    if (this.#kind === Kind.Heap && isEncoded(tag)) {
+      hit = this.#cache.get(ref);
+      if (hit) {
         this.#cache.delete(ref);
-        this.#out = hit.value;
-        this.#outBytes = false;
-      } else {
-        this.#out = readRecord(s, ref);
-        this.#outBytes = true;
+        if (hit.stamp !== stampOf(s, ref)) hit = undefined;
       }
+    }
+    if (hit) {
+      this.#out = hit.value;
+      this.#outTag = Tag.Undefined; // decoded already
     } else {
       this.#out = readRecord(s, ref);
-      this.#outBytes = tag === Tag.V8;
+      this.#outTag = tag;
     }
     s.free(ref);
     if (s.ctl[C.Count] === 0) s.resetIfLarge();
     this.#signal();
   }
 
-  #insert(item: unknown, bytes: Uint8Array | undefined): void {
+  #insert(item: unknown, bytes: Prepared | undefined): void {
     const s = this.s;
     const ref = writeItem(s, item, bytes);
     try {
@@ -286,7 +290,9 @@ export class QueueCore {
   result(): unknown {
     const out = this.#out;
     this.#out = undefined;
-    return this.#outBytes ? deserializeItem(out as Uint8Array) : out;
+    return isEncoded(this.#outTag)
+      ? decodeItem(this.#outTag, out as Uint8Array)
+      : out;
   }
 
   /**
@@ -332,7 +338,7 @@ export class QueueCore {
   }
 
   /** First step of `put`: stores the item (returns -1) or queues the caller (returns its slot). */
-  putBegin(item: unknown, bytes: Uint8Array | undefined, ms: number): number {
+  putBegin(item: unknown, bytes: Prepared | undefined, ms: number): number {
     const s = this.s;
     if (s.ctl[C.ShutDown]) throw new ShutDown();
     if (this.#room() > 0) {
@@ -347,7 +353,7 @@ export class QueueCore {
   putAfterWait(
     slot: number,
     item: unknown,
-    bytes: Uint8Array | undefined,
+    bytes: Prepared | undefined,
   ): number {
     const s = this.s;
     const st = s.slotState(slot);
@@ -408,16 +414,14 @@ export class QueueCore {
   }
 
   /** The queue's items in internal order, as read from records (finish with {@linkcode finishSnapshot}). */
-  snapshotRaw(): [boolean, unknown][] {
+  snapshotRaw(): [Tag, unknown][] {
     const s = this.s;
-    return s.refs().map((
-      ref,
-    ) => [tagOf(s, ref) === Tag.V8, readRecord(s, ref)]);
+    return s.refs().map((ref) => [tagOf(s, ref), readRecord(s, ref)]);
   }
 
-  static finishSnapshot(raw: [boolean, unknown][]): unknown[] {
-    return raw.map(([bytes, v]) =>
-      bytes ? deserializeItem(v as Uint8Array) : v
+  static finishSnapshot(raw: [Tag, unknown][]): unknown[] {
+    return raw.map(([tag, v]) =>
+      isEncoded(tag) ? decodeItem(tag, v as Uint8Array) : v
     );
   }
 

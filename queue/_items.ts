@@ -1,18 +1,29 @@
-// How an item becomes a record in shared memory and back: a hand-rolled
-// encoding for numbers, strings, booleans, null, undefined and bigints, and
-// `node:v8` serialization (structured clone's wire format) for the rest.
+// How an item becomes a record in shared memory and back: numbers, strings,
+// booleans, null, undefined and bigints are written as they are; arrays,
+// plain objects and Dates made of those go through the compact encoding of
+// `_tree.ts`; everything else through `node:v8` serialization (structured
+// clone's wire format).
 import { deserialize, serialize } from "node:v8";
 import { SHARE } from "../_internal/codec.ts";
 import { HEADER, Tag } from "./_layout.ts";
+import { decodeTree, encodeTree } from "./_tree.ts";
 import type { Store } from "./_store.ts";
 
+/** An item encoded before the lock is taken, and how. */
+export interface Prepared {
+  /** {@linkcode Tag.Tree} or {@linkcode Tag.V8}. */
+  tag: Tag;
+  /** The encoded item. */
+  bytes: Uint8Array;
+}
+
 /**
- * Serializes an item that the fast path does not cover; called before the
+ * Encodes an item that the fast path does not cover; called before the
  * queue's lock is taken. Returns `undefined` for fast-path items.
  *
  * @throws {TypeError} an item structured clone cannot carry.
  */
-export function prepareItem(item: unknown): Uint8Array | undefined {
+export function prepareItem(item: unknown): Prepared | undefined {
   switch (typeof item) {
     case "number":
     case "string":
@@ -37,8 +48,10 @@ export function prepareItem(item: unknown): Uint8Array | undefined {
       "a shared object (lock, queue, event...) cannot be a queue item; pass it to the worker as an argument",
     );
   }
+  const tree = encodeTree(item);
+  if (tree !== undefined) return { tag: Tag.Tree, bytes: tree };
   try {
-    return serialize(item);
+    return { tag: Tag.V8, bytes: serialize(item) };
   } catch (err) {
     throw new TypeError(
       `queue items must be values structured clone can carry (no functions, symbols, SharedArrayBuffers or shared objects): ${
@@ -54,14 +67,15 @@ function _isLatin1(s: string): boolean {
   return true;
 }
 
-/** Writes `item` (with its bytes from {@linkcode prepareItem}) as a new record; returns its ref. Lock held. */
+/** Writes `item` (encoded by {@linkcode prepareItem}) as a new record; returns its ref. Lock held. */
 export function writeItem(
   s: Store,
   item: unknown,
-  bytes: Uint8Array | undefined,
+  prepared: Prepared | undefined,
 ): number {
-  if (bytes !== undefined) {
-    const ref = s.alloc(bytes.length + 8, Tag.V8);
+  if (prepared !== undefined) {
+    const bytes = prepared.bytes;
+    const ref = s.alloc(bytes.length + 8, prepared.tag);
     const o = ref * 8 + HEADER;
     s.i32[o >> 2] = s.nextStamp();
     s.u8.set(bytes, o + 8);
@@ -142,6 +156,7 @@ export function readRecord(s: Store, ref: number): unknown {
     case Tag.Utf16:
       return _readUnits(s.u16, o >> 1, len >> 1);
     case Tag.V8:
+    case Tag.Tree:
       return s.u8.slice(o + 8, o + len);
     case Tag.Undefined:
       return undefined;
@@ -164,12 +179,12 @@ export function stampOf(s: Store, ref: number): number {
   return s.i32[(ref * 8 + HEADER) >> 2];
 }
 
-/** Turns what {@linkcode readRecord} returned into the item. */
-export function finishItem(tag: Tag, raw: unknown): unknown {
-  return tag === Tag.V8 ? deserialize(raw as Uint8Array) : raw;
+/** Whether a record of this tag holds encoded bytes (v8 or tree). */
+export function isEncoded(tag: Tag): boolean {
+  return tag === Tag.V8 || tag === Tag.Tree;
 }
 
-/** Deserializes bytes copied out by {@linkcode readRecord}. */
-export function deserializeItem(bytes: Uint8Array): unknown {
-  return deserialize(bytes);
+/** Decodes bytes copied out by {@linkcode readRecord} from a record of `tag`. */
+export function decodeItem(tag: Tag, bytes: Uint8Array): unknown {
+  return tag === Tag.Tree ? decodeTree(bytes) : deserialize(bytes);
 }

@@ -29,7 +29,7 @@ export const enum C {
   IndexCap = 10,
   /** Item storage: first never-used 8-byte unit (the bump pointer). */
   Bump = 11,
-  /** Bumped by every record written with `node:v8`; tells cached decodings apart. */
+  /** Bumped by every encoded (v8 or tree) record; tells cached decodings apart. */
   Stamp = 12,
   /** Oldest waiting getter's slot, or -1. */
   GetHead = 13,
@@ -102,6 +102,8 @@ export const enum Tag {
   BigNeg = 8,
   /** `node:v8` serialized bytes, after a stamp word and a pad word. */
   V8 = 9,
+  /** Bytes of `_tree.ts`'s encoding, after a stamp word and a pad word. */
+  Tree = 10,
 }
 
 /** Bytes of a record header: payload length, then tag | size class << 8. */

@@ -1,0 +1,110 @@
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  SimpleQueue,
+} from "../../queue/mod.ts";
+import { Thread } from "../../threading/mod.ts";
+import { assertNoLeaks } from "../_leaks.ts";
+import { storageBytes, waiters } from "./_util.ts";
+
+describe("queue storage", () => {
+  it("Queue holds a 50 MB typed array and hands back an equal copy", () => {
+    const q = new Queue<Float64Array>();
+    const big = new Float64Array((50 * 1024 * 1024) / 8);
+    for (let i = 0; i < big.length; i += 4099) big[i] = i;
+    q.putNowait(big);
+    q.putNowait(new Float64Array([1, 2]));
+    const back = q.getNowait();
+    assert.notEqual(back, big);
+    assert.equal(back.length, big.length);
+    for (let i = 0; i < big.length; i += 4099) assert.equal(back[i], i);
+    assert.deepEqual(q.getNowait(), new Float64Array([1, 2]));
+  });
+
+  it("Queue carries a 50 MB typed array from a worker", async () => {
+    const q = new Queue<Uint8Array>();
+    const t = new Thread({
+      target: (q: Queue<Uint8Array>) => {
+        const a = new Uint8Array(50 * 1024 * 1024);
+        a[0] = 1;
+        a[a.length - 1] = 2;
+        q.putSync(a);
+      },
+      args: [q],
+    });
+    t.start();
+    const got = await q.get({ timeout: 60 });
+    await t.join();
+    assert.equal(got.length, 50 * 1024 * 1024);
+    assert.equal(got[0], 1);
+    assert.equal(got[got.length - 1], 2);
+  });
+
+  it("Queue reuses its memory: a million items leave the storage flat", () => {
+    for (const q of [new Queue(), new LifoQueue(), new SimpleQueue()]) {
+      let peak = 0;
+      for (let round = 0; round < 100; round++) {
+        for (let i = 0; i < 5000; i++) q.putNowait(i % 3 ? i : `item ${i}`);
+        for (let i = 0; i < 5000; i++) q.getNowait();
+        if (round === 0) peak = storageBytes(q);
+      }
+      assert.equal(storageBytes(q), peak, `${q} storage grew`);
+      assert.ok(peak <= 1 << 20, `${q} uses ${peak} bytes`);
+    }
+  });
+
+  it("Queue keeps reusing memory while never empty", () => {
+    const q = new Queue<unknown>();
+    for (let i = 0; i < 1000; i++) q.putNowait({ i });
+    const base = storageBytes(q);
+    for (let i = 0; i < 200_000; i++) {
+      q.getNowait();
+      q.putNowait(i % 2 ? { i } : [i, "x".repeat(i % 50)]);
+    }
+    assert.ok(
+      storageBytes(q) <= base * 4,
+      `grew from ${base} to ${storageBytes(q)}`,
+    );
+  });
+
+  it("Queue storage of an emptied queue serves items of another size", () => {
+    const q = new Queue<string>();
+    for (let i = 0; i < 20_000; i++) q.putNowait("s".repeat(20));
+    while (!q.empty()) q.getNowait();
+    const after1 = storageBytes(q);
+    for (let i = 0; i < 2000; i++) q.putNowait("L".repeat(200));
+    assert.equal(storageBytes(q), after1);
+  });
+
+  it("PriorityQueue holds 100,000 items and returns them sorted", () => {
+    const q = new PriorityQueue<number>();
+    let x = 12345;
+    for (let i = 0; i < 100_000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      q.putNowait(x);
+    }
+    let prev = -1;
+    for (let i = 0; i < 100_000; i++) {
+      const v = q.getNowait();
+      assert.ok(v >= prev);
+      prev = v;
+    }
+  });
+
+  it("Queue gives each of 100 async getters its own slot", async () => {
+    const q = new Queue<number>();
+    const getters = Array.from({ length: 100 }, () => q.get());
+    assert.equal(waiters(q, "get"), 100);
+    for (let i = 0; i < 100; i++) q.putNowait(i);
+    assert.deepEqual(
+      await Promise.all(getters),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assert.equal(waiters(q, "get"), 0);
+  });
+});
+
+after(() => assertNoLeaks());
