@@ -589,6 +589,9 @@ function _denoFdStream(fd: number, write: boolean): {
 // Option checks shared by the runtimes
 
 function _checkArgv(argv: readonly string[]): void {
+  if (!denoNs && !bunNs) {
+    throw new RuntimeError("child processes need Deno or Bun");
+  }
   if (!Array.isArray(argv) || argv.length === 0) {
     throw new TypeError("argv must be a non-empty array of strings");
   }

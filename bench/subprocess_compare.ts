@@ -150,7 +150,7 @@ for (
   const [o, r] = await pair(ours[key], raw[key], N);
   rows.push([name, o, r]);
 }
-const [pipeOurs, pipeRaw] = await pair(ours.pipe, raw.pipe, 1);
+const [pipeOurs, pipeRaw] = await pair(ours.pipe, raw.pipe, 3);
 
 // CPython, through our own run().
 const py = JSON.parse(
@@ -162,7 +162,7 @@ const py = JSON.parse(
       String(ROUNDS),
     ],
     { stdout: PIPE, text: true, check: true },
-  )).stdout,
+  )).stdout!,
 );
 const pyOf: Record<string, number> = {
   'run(["true"])': py.run_true_us,

@@ -90,7 +90,14 @@ describe("errors", () => {
       "CompletedProcess(args='a b', returncode=0)",
     );
     assert.equal(
-      String(new CompletedProcess(["a"], 0, te.encode("it's\n\x00"), "e")),
+      String(
+        new CompletedProcess<string | Uint8Array>(
+          ["a"],
+          0,
+          te.encode("it's\n\x00"),
+          "e",
+        ),
+      ),
       `CompletedProcess(args=['a'], returncode=0, stdout=b"it's\\n\\x00", stderr='e')`,
     );
     const bad = new CompletedProcess(["a"], 2, "o", "e");
