@@ -38,14 +38,16 @@ export interface _Slot {
   stopping: boolean;
   /** Whether its initializer ran (it said "ready"). */
   ready: boolean;
+  /** Tasks sent to it in its life (for maxTasksPerChild). */
+  sent: number;
   /** Sends a batch; throws when a value cannot be sent. */
   send(msg: RunMessage, transfer: Transferable[]): void;
   /** Keeps the program alive while it works. */
   ref(): void;
   /** Lets the program end while it idles. */
   unref(): void;
-  /** Stops it; resolves once it is gone. */
-  stop(): Promise<void>;
+  /** Stops it (at once with `force`); resolves once it is gone. */
+  stop(force: boolean): Promise<void>;
 }
 
 /** What an executor plugs into the dispatcher. */
@@ -60,8 +62,10 @@ export interface _DispatcherHost {
   initFailed(cause: unknown): BrokenExecutor;
   /** Whether replies may carry shareable objects to decode. */
   sharedResults: boolean;
-  /** The most tasks in one batch (the ceiling of a slot's window). */
+  /** The most tasks in one batch. */
   maxBatch: number;
+  /** Tasks a slot runs before it is replaced by a fresh one (Infinity: never). */
+  maxTasksPerSlot: number;
 }
 
 // Batch sizing. Each target's cost per task is learned from the workers'
@@ -206,7 +210,11 @@ export class _Dispatcher {
   #feed(slot: _Slot): void {
     if (slot.stopping) return;
     if (slot.inflight > 0 && slot.inflightMs >= _BATCH_MS) return;
-    const limit = Math.min(this.#host.maxBatch, this.#share);
+    const limit = Math.min(
+      this.#host.maxBatch,
+      this.#share,
+      this.#host.maxTasksPerSlot - slot.sent,
+    );
     const ids: number[] = [];
     const fns: number[] = [];
     const args: unknown[] = [];
@@ -253,6 +261,7 @@ export class _Dispatcher {
 
   #track(slot: _Slot, items: _Item[]): void {
     if (slot.inflight === 0) slot.ref();
+    slot.sent += items.length;
     slot.inflight += items.length;
     for (const item of items) {
       slot.inflightMs += item.est;
@@ -316,6 +325,9 @@ export class _Dispatcher {
       this.#est[fn] = known === undefined ? per : (known + per) / 2;
       settled.push([entry.item.future, flags[i], values[i]]);
     }
+    if (slot.sent >= this.#host.maxTasksPerSlot && slot.inflight === 0) {
+      this.#retire(slot);
+    }
     // Give the slot more work before running callbacks, so it never idles
     // while the program looks at results.
     if (this.#queue.size > 0) this.#fill();
@@ -358,12 +370,21 @@ export class _Dispatcher {
     }
     slot.inflight = 0;
     slot.inflightMs = 0;
-    void slot.stop();
+    void slot.stop(true);
     for (let k = mine.length - 1; k >= 1; k--) this.#queue.unshift(mine[k]);
     if (mine.length) mine[0].future.setException(err);
     else console.error(err);
     this.#fill();
     this.#checkIdle();
+  }
+
+  /** Replaces a slot that ran its share of tasks (maxTasksPerChild). */
+  #retire(slot: _Slot): void {
+    slot.stopping = true;
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    this.#spawned--;
+    this.#stopping.push(slot.stop(false));
   }
 
   /** Handles a slot that ended; unless it was stopped on purpose, the pool breaks. */
@@ -383,18 +404,18 @@ export class _Dispatcher {
     this.#running.clear();
     let item: _Item | undefined;
     while ((item = this.#queue.shift())) futures.push(item.future);
-    this.#stopAll();
+    this.#stopAll(true);
     for (const f of futures) {
       if (!f.done()) f.setException(err);
     }
     this.#checkIdle();
   }
 
-  #stopAll(): void {
+  #stopAll(force: boolean): void {
     for (const slot of this.#slots) {
       if (slot.stopping) continue;
       slot.stopping = true;
-      this.#stopping.push(slot.stop());
+      this.#stopping.push(slot.stop(force));
     }
   }
 
@@ -418,7 +439,7 @@ export class _Dispatcher {
   #checkIdle(): void {
     if (!this.#shutdown && !this.#broken) return;
     if (this.pending > 0) return;
-    this.#stopAll();
+    this.#stopAll(false);
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     const stopping = Promise.all(this.#stopping);

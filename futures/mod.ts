@@ -35,6 +35,7 @@ export * from "./errors.ts";
 export * from "./future.ts";
 export * from "./executor.ts";
 export * from "./thread_pool.ts";
+export * from "./process_pool.ts";
 export * from "./wait.ts";
 export * from "./as_completed.ts";
 export * from "./move.ts";

@@ -1,22 +1,19 @@
 // ThreadPoolExecutor: tasks run in a pool of reused Web Workers.
 import { addLiveThreads, agent, nextIdent } from "../_internal/agent.ts";
 import { encode } from "../_internal/codec.ts";
-import { RuntimeError, ValueError } from "../_internal/errors.ts";
-import { moveUsed, unwrapMoves } from "../_internal/pool_move.ts";
+import { ValueError } from "../_internal/errors.ts";
 import {
   PoolControl,
   type PoolReply,
   type PoolStartData,
   type RunMessage,
-  TaskFlag,
 } from "../_internal/pool_protocol.ts";
 import { cpuCount } from "../_internal/runtime.ts";
 import { type Target, toTargetSpec } from "../_internal/target.ts";
 import { spawnWorker, type WorkerHandle } from "../_internal/worker.ts";
-import { _Dispatcher, type _Slot } from "./_dispatcher.ts";
-import { BrokenThreadPool } from "./errors.ts";
-import { Executor, type ShutdownOptions } from "./executor.ts";
-import { Future } from "./future.ts";
+import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
+import { _PoolExecutor } from "./_pool_executor.ts";
+import { type BrokenExecutor, BrokenThreadPool } from "./errors.ts";
 
 /** Options of {@linkcode ThreadPoolExecutor}, Python's keyword arguments. */
 export interface ThreadPoolExecutorOptions {
@@ -42,6 +39,7 @@ class _ThreadSlot implements _Slot {
   inflightMs = 0;
   known = new Set<number>();
   stopping = false;
+  sent = 0;
   readonly handle: WorkerHandle;
   #error: unknown = undefined;
   #control = new Int32Array(new SharedArrayBuffer(PoolControl.Size * 4));
@@ -97,22 +95,11 @@ class _ThreadSlot implements _Slot {
     this.handle.unref();
   }
 
-  async stop(): Promise<void> {
+  async stop(_force: boolean): Promise<void> {
     // Stay alive until the exit is seen, so `await shutdown()` completes.
     this.handle.ref();
     await this.handle.terminate();
   }
-}
-
-/** Transfers `transfer` into a fresh clone of `value`; returns it and its buffers. */
-function _moveNow(
-  value: unknown,
-  transfer: Transferable[],
-): [unknown, Transferable[]] {
-  const holder = structuredClone({ value, transfer }, {
-    transfer: transfer as never,
-  });
-  return [holder.value, holder.transfer];
 }
 
 /**
@@ -149,11 +136,8 @@ function _moveNow(
  * console.assert(squares.join() === "1,4,9");
  * ```
  */
-export class ThreadPoolExecutor extends Executor {
-  #dispatcher: _Dispatcher;
-  #shutdown = false;
+export class ThreadPoolExecutor extends _PoolExecutor {
   #maxWorkers: number;
-  #targets = new WeakMap<object, number>();
 
   /**
    * Creates the pool; no worker starts until the first task.
@@ -162,7 +146,6 @@ export class ThreadPoolExecutor extends Executor {
    * @throws {TypeError} an initializer that cannot be sent to a worker, or bad options.
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
-    super();
     if (options === null || typeof options !== "object") {
       throw new TypeError(
         "ThreadPoolExecutor options must be an object like { maxWorkers, threadNamePrefix, initializer, initargs }",
@@ -173,7 +156,6 @@ export class ThreadPoolExecutor extends Executor {
       throw new TypeError(`maxWorkers must be an integer, got ${max}`);
     }
     if (max <= 0) throw new ValueError("maxWorkers must be greater than 0");
-    this.#maxWorkers = max;
     const initializer = options.initializer == null
       ? null
       : toTargetSpec(options.initializer, "initializer");
@@ -184,11 +166,12 @@ export class ThreadPoolExecutor extends Executor {
     const data: PoolStartData = { initializer, initargs: encode(initargs) };
     const prefix = options.threadNamePrefix ||
       `ThreadPoolExecutor-${_counter++}`;
-    this.#dispatcher = new _Dispatcher({
+    super((dispatcher) => ({
       maxWorkers: max,
       maxBatch: _MAX_BATCH,
+      maxTasksPerSlot: Infinity,
       sharedResults: true,
-      spawn: (i) => new _ThreadSlot(this.#dispatcher, `${prefix}_${i}`, data),
+      spawn: (i) => new _ThreadSlot(dispatcher(), `${prefix}_${i}`, data),
       crashed: (detail) =>
         new BrokenThreadPool(
           "A thread in the thread pool was terminated abruptly while the future was running or pending.",
@@ -201,7 +184,8 @@ export class ThreadPoolExecutor extends Executor {
           { cause },
         );
       },
-    });
+    }));
+    this.#maxWorkers = max;
   }
 
   /** The most workers this pool runs at once. */
@@ -209,85 +193,11 @@ export class ThreadPoolExecutor extends Executor {
     return this.#maxWorkers;
   }
 
-  #targetId(target: unknown): number {
-    if (
-      (typeof target === "function" || typeof target === "object") &&
-      target !== null
-    ) {
-      const hit = this.#targets.get(target);
-      if (hit !== undefined) return hit;
-      const id = this.#dispatcher.targetId(toTargetSpec(target));
-      this.#targets.set(target, id);
-      return id;
-    }
-    return this.#dispatcher.targetId(toTargetSpec(target));
-  }
-
-  #check(): void {
-    const broken = this.#dispatcher.broken;
-    if (broken) {
-      throw new BrokenThreadPool(broken.message, { cause: broken.cause });
-    }
-    if (this.#shutdown) {
-      throw new RuntimeError("cannot schedule new futures after shutdown");
-    }
-  }
-
-  /**
-   * Schedules `target(...args)` on a worker and returns its
-   * {@linkcode Future}.
-   *
-   * @param target A self-contained function or a `{ module, name }` reference.
-   * @param args Its arguments: structured-clone values, shareable objects, {@linkcode move}d buffers.
-   * @returns The future of the call.
-   * @throws {RuntimeError} "cannot schedule new futures after shutdown".
-   * @throws {BrokenThreadPool} the pool is broken.
-   * @throws {TypeError} a target that cannot be sent to a worker.
-   */
-  submit<A extends unknown[], R>(
-    target: Target<A, R>,
-    ...args: A
-  ): Future<Awaited<R>> {
-    this.#check();
-    const fn = this.#targetId(target);
-    return this.#add(fn, args, 0) as Future<Awaited<R>>;
-  }
-
-  #add(fn: number, args: unknown[], flags: number): Future<unknown> {
-    let value: unknown = args;
-    let transfer: Transferable[] | null = null;
-    if (moveUsed()) {
-      const t: Transferable[] = [];
-      value = unwrapMoves(args, t);
-      if (t.length) {
-        // Detach the caller's buffers now (a same-thread transfer costs no
-        // copy), so the task's data cannot change while it is queued.
-        [value, transfer] = _moveNow(value, t);
-      }
-    }
-    if (args.length) {
-      const e = encode(value);
-      if (e.shared) {
-        value = e.value;
-        flags |= TaskFlag.Shared;
-      }
-    }
-    const future = new Future<unknown>();
-    this.#dispatcher.add(future, fn, value, flags, transfer);
-    return future;
-  }
-
-  /**
-   * Stops accepting tasks and releases the workers once pending tasks are
-   * done; see {@linkcode Executor.shutdown}.
-   *
-   * @param options `{ wait = true, cancelFutures = false }`.
-   */
-  override async shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const { wait = true, cancelFutures = false } = options ?? {};
-    this.#shutdown = true;
-    if (cancelFutures) this.#dispatcher.cancelQueued();
-    this.#dispatcher.shutdown();
-    if (wait) await this.#dispatcher.whenStopped();
+  /** @internal */
+  protected _brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor {
+    const msg = broken.message.startsWith("A thread initializer failed")
+      ? broken.message
+      : "A thread in the thread pool terminated abruptly, the thread pool is not usable anymore";
+    return new BrokenThreadPool(msg, { cause: broken });
   }
 }

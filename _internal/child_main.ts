@@ -1,0 +1,100 @@
+/**
+ * The bootstrap of a child process started by this library with
+ * `selfCommand(child_main.ts, [socketPath, token])`: connects to the
+ * parent's socket, says hello, waits for its {@linkcode ChildStart}, imports
+ * the role module named there and runs its export with a
+ * {@linkcode ChildChannel}. The child exits when the parent says "stop" or
+ * its socket closes (the parent exited or dropped it), so no child outlives
+ * its parent.
+ *
+ * @module
+ */
+import net from "node:net";
+import {
+  type ChildHello,
+  type ChildStart,
+  encodeFrame,
+  FrameDecoder,
+} from "./child_protocol.ts";
+import { exit, nodeProcess, pid } from "./runtime.ts";
+
+/** What a role module receives: the child's end of the conversation. */
+export interface ChildChannel {
+  /** Sends a message to the parent; throws when it cannot be serialized. */
+  send(msg: unknown): void;
+  /** Receives every later message from the parent (earlier ones are kept until set). */
+  onMessage(handler: (msg: unknown) => void): void;
+  /** Ends the conversation; the child exits once the socket is flushed. */
+  close(code?: number): void;
+}
+
+/** The signature of a role module's export. */
+export type ChildRole = (
+  channel: ChildChannel,
+  data: unknown,
+) => void | Promise<void>;
+
+const [socketPath, token] = (nodeProcess.argv as string[]).slice(2);
+if (!socketPath || !token) {
+  throw new Error("child_main.ts needs a socket path and a token");
+}
+
+const socket = net.connect(socketPath);
+let handler: ((msg: unknown) => void) | null = null;
+const early: unknown[] = [];
+let started = false;
+let closing = false;
+
+const channel: ChildChannel = {
+  send(msg) {
+    socket.write(encodeFrame(msg));
+  },
+  onMessage(h) {
+    handler = h;
+    for (const m of early.splice(0)) h(m);
+  },
+  close(code = 0) {
+    if (closing) return;
+    closing = true;
+    socket.end(() => exit(code));
+    // If the parent is gone the flush may never finish.
+    setTimeout(() => exit(code), 1000).unref?.();
+  },
+};
+
+async function start(msg: ChildStart): Promise<void> {
+  const mod = await import(msg.role.module);
+  const role = mod[msg.role.name] as ChildRole;
+  if (typeof role !== "function") {
+    throw new TypeError(
+      `child role ${msg.role.name} not found in ${msg.role.module}`,
+    );
+  }
+  await role(channel, msg.data);
+}
+
+const decoder = new FrameDecoder((msg) => {
+  const m = msg as { type: string };
+  if (!started) {
+    if (m.type !== "start") return;
+    started = true;
+    start(m as ChildStart).catch((err) => {
+      console.error("pyconc child failed to start:", err);
+      exit(70);
+    });
+    return;
+  }
+  if (m.type === "stop") {
+    channel.close(0);
+    return;
+  }
+  if (handler) handler(msg);
+  else early.push(msg);
+});
+
+socket.on("data", (chunk: Uint8Array) => decoder.push(chunk));
+socket.on("error", () => exit(0));
+socket.on("close", () => exit(0));
+channel.send(
+  { type: "hello", id: 0, token, pid: pid() } satisfies ChildHello,
+);

@@ -1,0 +1,234 @@
+/**
+ * The parent's half of the child-process protocol (`child_protocol.ts`):
+ * one Unix socket server per program, started when the first child is and
+ * closed (its file removed) when the last child is gone; and
+ * {@linkcode startChild}, which spawns `child_main.ts` in a new copy of the
+ * running runtime through `spawn.ts`, pairs the connection with the child
+ * by a token, and returns a {@linkcode ChildHandle} at once (messages sent
+ * before the child connects are kept and sent on connection).
+ *
+ * Liveness: a child and its socket share one ref/unref switch: a busy child
+ * keeps the program alive, an idle one does not; when the program ends,
+ * its children see the socket close and exit.
+ *
+ * @module
+ */
+import net from "node:net";
+import { unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import {
+  type ChildHello,
+  type ChildStart,
+  type ChildStop,
+  encodeFrame,
+  FrameDecoder,
+} from "./child_protocol.ts";
+import { pid } from "./runtime.ts";
+import {
+  type ChildProcess,
+  type ExitStatus,
+  selfCommand,
+  spawn,
+} from "./spawn.ts";
+
+const _MAIN = new URL("./child_main.ts", import.meta.url);
+
+/** Options of {@linkcode startChild}. */
+export interface StartChildOptions {
+  /** The role module export the child runs, and its data. */
+  role: ChildStart["role"];
+  /** The role's start-up data (serialized with `node:v8`). */
+  data: unknown;
+  /** Receives each message from the child. */
+  onMessage: (msg: unknown) => void;
+  /** Called once when the child has exited (or could not start), with why. */
+  onExit: (status: ExitStatus | null, error: unknown) => void;
+}
+
+let _server: net.Server | null = null;
+let _path = "";
+let _listening: Promise<void> | null = null;
+let _live = 0;
+let _serial = 0;
+const _waiting = new Map<string, ChildHandle>();
+
+function _ensureServer(): Promise<void> {
+  if (_listening) return _listening;
+  _path = `${tmpdir()}/pyconc-${pid()}-${
+    Date.now().toString(36)
+  }-${_serial++}.sock`;
+  const server = net.createServer((socket) => {
+    const decoder = new FrameDecoder((msg) => {
+      const hello = msg as ChildHello;
+      if (hello.type !== "hello") return;
+      const child = _waiting.get(hello.token);
+      _waiting.delete(hello.token);
+      if (!child) {
+        socket.destroy();
+        return;
+      }
+      socket.removeAllListeners("data");
+      child._attach(socket, decoder);
+    });
+    socket.on("data", (chunk: Uint8Array) => decoder.push(chunk));
+    socket.on("error", () => {});
+  });
+  _server = server;
+  _listening = new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(_path, () => {
+      server.unref();
+      resolve();
+    });
+  });
+  return _listening;
+}
+
+function _release(): void {
+  if (--_live > 0 || !_server) return;
+  const server = _server;
+  _server = null;
+  _listening = null;
+  server.close();
+  try {
+    unlinkSync(_path);
+  } catch { /* already gone */ }
+}
+
+/** A child process running a role, as its parent sees it. */
+export class ChildHandle {
+  /** The child's process, once spawned. */
+  process: ChildProcess | null = null;
+  /** Settles when the child has exited (or failed to start). */
+  readonly exited: Promise<ExitStatus | null>;
+  #options: StartChildOptions;
+  #token: string;
+  #socket: net.Socket | null = null;
+  #early: Uint8Array[] = [];
+  #ref = false;
+  #closed = false;
+  #exit!: (s: ExitStatus | null) => void;
+
+  constructor(options: StartChildOptions) {
+    this.#options = options;
+    this.#token = `${pid()}-${++_serial}-${
+      Math.random().toString(36).slice(2)
+    }`;
+    this.exited = new Promise((r) => this.#exit = r);
+    _live++;
+    // The hello and start frames are exchanged once the child connects.
+    this.#early.push(encodeFrame(
+      {
+        type: "start",
+        id: 0,
+        role: options.role,
+        data: options.data,
+      } satisfies ChildStart,
+    ));
+    void this.#spawn();
+  }
+
+  async #spawn(): Promise<void> {
+    let error: unknown = null;
+    try {
+      await _ensureServer();
+      if (this.#closed) throw new Error("stopped before it started");
+      _waiting.set(this.#token, this);
+      const child = spawn(selfCommand(_MAIN, [_path, this.#token]), {
+        stdin: "null",
+        stdout: "inherit",
+        stderr: "inherit",
+      });
+      this.process = child;
+      if (!this.#ref) child.unref();
+      const status = await child.exited;
+      this.#finish(status, null);
+      return;
+    } catch (err) {
+      error = err;
+    }
+    this.#finish(null, error);
+  }
+
+  #finish(status: ExitStatus | null, error: unknown): void {
+    _waiting.delete(this.#token);
+    this.#closed = true;
+    this.#socket?.destroy();
+    _release();
+    this.#exit(status);
+    this.#options.onExit(status, error);
+  }
+
+  /** @internal Called by the server when this child has said hello. */
+  _attach(socket: net.Socket, decoder: FrameDecoder): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    this.#socket = socket;
+    // The decoder that read the hello may hold more frames behind it.
+    // (The child sends nothing after hello until it has its start message,
+    // so the hello decoder holds no further bytes.)
+    void decoder;
+    const own = new FrameDecoder(this.#options.onMessage);
+    socket.on("data", (chunk: Uint8Array) => own.push(chunk));
+    socket.on("close", () => {
+      // The exit status follows from the process; make sure it comes.
+      if (!this.#closed) setTimeout(() => this.kill(), 500);
+    });
+    if (!this.#ref) socket.unref();
+    for (const f of this.#early.splice(0)) socket.write(f);
+  }
+
+  /** Sends a message; throws at once when it cannot be serialized. */
+  send(msg: unknown): void {
+    const frame = encodeFrame(msg);
+    if (this.#closed) return;
+    if (this.#socket) this.#socket.write(frame);
+    else this.#early.push(frame);
+  }
+
+  /** Lets the child keep the program alive. */
+  ref(): void {
+    if (this.#ref) return;
+    this.#ref = true;
+    this.process?.ref();
+    this.#socket?.ref();
+  }
+
+  /** Stops the child from keeping the program alive. */
+  unref(): void {
+    if (!this.#ref) return;
+    this.#ref = false;
+    this.process?.unref();
+    this.#socket?.unref();
+  }
+
+  /** Kills the child with SIGKILL. */
+  kill(): void {
+    this.process?.kill("SIGKILL");
+  }
+
+  /**
+   * Stops the child: asks it to exit (or with `force`, kills it) and waits
+   * until it has; a child that does not exit within a second is killed.
+   */
+  async stop(force = false): Promise<void> {
+    this.ref(); // stay alive until the exit is seen
+    if (force || !this.#socket) {
+      if (!this.process) this.#closed = true;
+      this.kill();
+    } else {
+      this.send({ type: "stop", id: 0 } satisfies ChildStop);
+      this.#socket.end();
+    }
+    const timer = setTimeout(() => this.kill(), 1000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Starts a child process running `options.role`. */
+export function startChild(options: StartChildOptions): ChildHandle {
+  return new ChildHandle(options);
+}

@@ -1,0 +1,204 @@
+// ProcessPoolExecutor: tasks run in child processes of the same runtime.
+import { encode } from "../_internal/codec.ts";
+import { ValueError } from "../_internal/errors.ts";
+import { type ChildHandle, startChild } from "../_internal/child_parent.ts";
+import type {
+  PoolReply,
+  PoolStartData,
+  RunMessage,
+} from "../_internal/pool_protocol.ts";
+import { cpuCount } from "../_internal/runtime.ts";
+import { signalName } from "../_internal/spawn.ts";
+import { type Target, toTargetSpec } from "../_internal/target.ts";
+import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
+import { _PoolExecutor } from "./_pool_executor.ts";
+import { type BrokenExecutor, BrokenProcessPool } from "./errors.ts";
+
+/** Options of {@linkcode ProcessPoolExecutor}, Python's keyword arguments. */
+export interface ProcessPoolExecutorOptions {
+  /** The most child processes to run at once; default `cpuCount()`, as Python. */
+  maxWorkers?: number | null;
+  /**
+   * Runs once at the start of each child, with `initargs`. If it throws,
+   * the pool breaks: pending and later tasks fail with {@linkcode BrokenProcessPool}.
+   */
+  initializer?: Target | null;
+  /** Arguments of the initializer. */
+  initargs?: unknown[];
+  /** Tasks a child runs before it exits and a fresh one replaces it; unlimited when omitted. */
+  maxTasksPerChild?: number | null;
+}
+
+const _ROLE = {
+  module: new URL("../_internal/child_pool.ts", import.meta.url).href,
+  name: "runPool",
+};
+const _MAX_BATCH = 256;
+
+class _ProcessSlot implements _Slot {
+  inflight = 0;
+  inflightMs = 0;
+  known = new Set<number>();
+  stopping = false;
+  ready = false;
+  sent = 0;
+  readonly child: ChildHandle;
+
+  constructor(dispatcher: _Dispatcher, data: PoolStartData) {
+    this.child = startChild({
+      role: _ROLE,
+      data,
+      onMessage: (msg) => {
+        const m = msg as PoolReply;
+        if (m.type === "ready") this.ready = true;
+        dispatcher.onReply(this, m);
+      },
+      onExit: (status, error) => {
+        const how = error
+          ? `could not start: ${
+            error instanceof Error ? `${error.name}: ${error.message}` : error
+          }`
+          : status?.signal
+          ? `was killed by ${signalName(status.signal) ?? status.signal}`
+          : `exited with code ${status?.code}`;
+        const pid = this.child.process?.pid;
+        dispatcher.onExit(this, `child process ${pid ?? ""} ${how}`);
+      },
+    });
+  }
+
+  send(msg: RunMessage, _transfer: Transferable[]): void {
+    this.child.send(msg);
+  }
+
+  ref(): void {
+    this.child.ref();
+  }
+
+  unref(): void {
+    this.child.unref();
+  }
+
+  stop(force: boolean): Promise<void> {
+    return this.child.stop(force);
+  }
+}
+
+/**
+ * An executor that runs each task in a pool of child processes of the
+ * running runtime (`deno run -A` or `bun`), as Python's
+ * `concurrent.futures.ProcessPoolExecutor`. Children start on demand, up to
+ * `maxWorkers`, and are reused (or replaced after `maxTasksPerChild`
+ * tasks); an idle pool does not keep the program alive, a pool with pending
+ * work does. A child's stdout and stderr are the program's, its stdin is
+ * `/dev/null`.
+ *
+ * A target is a function that closes over no local variables (its source
+ * is sent once) or a `{ module, name }` reference. Arguments and results are
+ * copied with the structured-clone format (`node:v8` serialize); an error
+ * thrown by a task comes back with its class, message and stack. A child
+ * that exits or is killed while the pool runs breaks it: the running and
+ * pending futures fail with {@linkcode BrokenProcessPool}, the other
+ * children are stopped.
+ *
+ * Differences from Python that JavaScript forces: the threading module's
+ * shareable objects live in one process's memory and cannot be passed to a
+ * child (that is a `TypeError`); {@linkcode move} has no effect (a child
+ * shares no memory, the value is copied). Small tasks travel in batches, as
+ * in the thread pool.
+ *
+ * @example Use child processes for CPU-bound work
+ * ```ts
+ * import { ProcessPoolExecutor } from "@pyconc/pyconc/futures";
+ * await using ex = new ProcessPoolExecutor({ maxWorkers: 2 });
+ * const pid = await ex.submit(() => (globalThis as any).process.pid);
+ * console.assert(pid !== (globalThis as any).process.pid);
+ * const out: number[] = [];
+ * for await (const y of ex.map((x: number) => x * 2, [1, 2, 3], { chunksize: 2 })) out.push(y as number);
+ * console.assert(out.join() === "2,4,6");
+ * ```
+ */
+export class ProcessPoolExecutor extends _PoolExecutor {
+  #maxWorkers: number;
+
+  /**
+   * Creates the pool; no child starts until the first task.
+   *
+   * @throws {ValueError} `maxWorkers` is not positive, or `maxTasksPerChild` is below 1.
+   * @throws {TypeError} an initializer that cannot be sent, or bad options.
+   */
+  constructor(options: ProcessPoolExecutorOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(
+        "ProcessPoolExecutor options must be an object like { maxWorkers, initializer, initargs, maxTasksPerChild }",
+      );
+    }
+    const max = options.maxWorkers ?? cpuCount();
+    if (typeof max !== "number" || !Number.isInteger(max)) {
+      throw new TypeError(`maxWorkers must be an integer, got ${max}`);
+    }
+    if (max <= 0) throw new ValueError("maxWorkers must be greater than 0");
+    const perChild = options.maxTasksPerChild ?? null;
+    if (perChild !== null) {
+      if (typeof perChild !== "number" || !Number.isInteger(perChild)) {
+        throw new TypeError("maxTasksPerChild must be an integer");
+      }
+      if (perChild < 1) throw new ValueError("maxTasksPerChild must be >= 1");
+    }
+    const initializer = options.initializer == null
+      ? null
+      : toTargetSpec(options.initializer, "initializer");
+    const initargs = options.initargs ?? [];
+    if (!Array.isArray(initargs)) {
+      throw new TypeError(`initargs must be an array, got ${typeof initargs}`);
+    }
+    const encoded = encode(initargs);
+    if (encoded.shared) {
+      throw new TypeError(
+        "initargs hold a shareable object of the threading or queue module, which cannot be passed to a child process",
+      );
+    }
+    const data: PoolStartData = { initializer, initargs: encoded };
+    super((dispatcher) => ({
+      maxWorkers: max,
+      maxBatch: _MAX_BATCH,
+      maxTasksPerSlot: perChild ?? Infinity,
+      sharedResults: false,
+      spawn: () => new _ProcessSlot(dispatcher(), data),
+      crashed: (detail) =>
+        new BrokenProcessPool(
+          "A process in the process pool was terminated abruptly while the future was running or pending.",
+          { cause: detail },
+        ),
+      initFailed: (cause) => {
+        console.error("Exception in initializer:", cause);
+        return new BrokenProcessPool(
+          "A process in the process pool was terminated abruptly while the future was running or pending.",
+          { cause },
+        );
+      },
+    }));
+    this._transfers = false;
+    this.#maxWorkers = max;
+  }
+
+  /** The most child processes this pool runs at once. */
+  get maxWorkers(): number {
+    return this.#maxWorkers;
+  }
+
+  /** @internal */
+  protected _brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor {
+    return new BrokenProcessPool(
+      "A child process terminated abruptly, the process pool is not usable anymore",
+      { cause: broken },
+    );
+  }
+
+  /** @internal */
+  protected override _checkShared(): void {
+    throw new TypeError(
+      "a shareable object of the threading or queue module cannot be passed to a child process",
+    );
+  }
+}
