@@ -36,8 +36,9 @@
  *   under a reserved name) that uses the async API, while the calling thread
  *   blocks in `Atomics.wait` on a `SharedArrayBuffer`. The result comes back
  *   through shared memory, not `postMessage`, since the caller's event loop is
- *   blocked. It costs a worker start (about 10 ms) only on that path; plain
- *   `outputSync` calls stay native. Bun's `spawnSync` has a timeout and takes
+ *   blocked. The helper is kept for 200 ms after each use (ended by an
+ *   unref'd timer), so a run of such calls pays one worker start (10-25 ms)
+ *   and then about 1 ms each; plain `outputSync` calls stay native. Bun's `spawnSync` has a timeout and takes
  *   input itself, so Bun never needs the helper.
  *
  * @module
@@ -1168,22 +1169,64 @@ interface _HelperResult {
   error?: { name: string; message: string; errno?: number; filename?: string };
 }
 
+// One helper worker per thread is kept for a short while after each use, so
+// a run of blocking calls pays for one worker start; an unref'd timer ends it
+// once idle (a Deno web Worker cannot be unref'd, so an idle helper would
+// otherwise keep the program alive).
+const _HELPER_IDLE_MS = 200;
+let _helper: { worker: Worker; timer?: ReturnType<typeof setTimeout> } | null =
+  null;
+
+function _takeHelper(): Worker {
+  if (_helper) {
+    clearTimeout(_helper.timer);
+    _helper.timer = undefined;
+    return _helper.worker;
+  }
+  const h = {
+    worker: new Worker(new URL(import.meta.url), {
+      type: "module",
+      name: _HELPER_NAME,
+    }),
+  };
+  trackResource("worker", h, "subprocess sync helper");
+  _helper = h;
+  return h.worker;
+}
+
+function _releaseHelper(healthy: boolean): void {
+  const h = _helper;
+  if (!h) return;
+  const end = () => {
+    h.worker.terminate();
+    untrackResource(h);
+    if (_helper === h) _helper = null;
+  };
+  if (!healthy) return end();
+  h.timer = setTimeout(end, _HELPER_IDLE_MS);
+  denoNs?.unrefTimer?.(h.timer);
+}
+
 function _outputSyncHelper(
   argv: readonly string[],
   o: OutputSyncOptions,
 ): OutputResult {
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   let data = new SharedArrayBuffer(_FIRST_BUFFER);
-  const worker = new Worker(new URL(import.meta.url), {
-    type: "module",
-    name: _HELPER_NAME,
-  });
+  const worker = _takeHelper();
   const token = {};
   trackResource("process", token, `${argv.join(" ")}`.slice(0, 200));
+  let healthy = false;
   try {
-    worker.postMessage({ ctrl: ctrl.buffer, data, argv, options: o });
-    // The worker marks STARTED once loaded; if it never does, it failed to
-    // load and no 'error' event can reach this blocked thread, so give up.
+    worker.postMessage({
+      kind: "job",
+      ctrl: ctrl.buffer,
+      data,
+      argv,
+      options: o,
+    });
+    // The worker marks STARTED when it takes the job; if it never does, it
+    // failed to load and no 'error' event can reach this blocked thread.
     let started = false;
     for (;;) {
       const r = Atomics.wait(ctrl, 0, _IDLE, started ? Infinity : 30_000);
@@ -1199,13 +1242,14 @@ function _outputSyncHelper(
       if (state === _NEED_SPACE) {
         data = new SharedArrayBuffer(Atomics.load(ctrl, 1));
         Atomics.store(ctrl, 0, _IDLE);
-        worker.postMessage({ data });
+        worker.postMessage({ kind: "space", data });
         continue;
       }
       if (state === _DONE) break;
     }
+    healthy = true;
   } finally {
-    worker.terminate();
+    _releaseHelper(healthy);
     untrackResource(token);
   }
   const bytes = new Uint8Array(data);
@@ -1248,10 +1292,17 @@ function _rebuildError(e: NonNullable<_HelperResult["error"]>): Error {
   return err;
 }
 
-async function _helperMain(ev: MessageEvent): Promise<void> {
-  const { ctrl: ctrlBuf, argv, options } = ev.data;
-  const ctrl = new Int32Array(ctrlBuf);
-  let data: SharedArrayBuffer = ev.data.data;
+let _spaceWaiter: ((data: SharedArrayBuffer) => void) | null = null;
+
+async function _helperMain(job: {
+  ctrl: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  argv: string[];
+  options: OutputOptions;
+}): Promise<void> {
+  const { argv, options } = job;
+  const ctrl = new Int32Array(job.ctrl);
+  let data = job.data;
   Atomics.store(ctrl, 0, _STARTED);
   Atomics.notify(ctrl, 0);
   let head: _HelperResult;
@@ -1288,7 +1339,7 @@ async function _helperMain(ev: MessageEvent): Promise<void> {
     // Overwriting STARTED here is fine: the caller only resets STARTED with a
     // compare-exchange, so it cannot erase NEED_SPACE.
     data = await new Promise<SharedArrayBuffer>((resolve) => {
-      _scope.onmessage = (m: MessageEvent) => resolve(m.data.data);
+      _spaceWaiter = resolve;
       Atomics.store(ctrl, 1, need);
       Atomics.store(ctrl, 0, _NEED_SPACE);
       Atomics.notify(ctrl, 0);
@@ -1311,9 +1362,14 @@ if (
   _scope instanceof _scope.WorkerGlobalScope &&
   _scope.name === _HELPER_NAME
 ) {
+  // Jobs come one at a time: the thread that posted one blocks until DONE.
   _scope.onmessage = (ev: MessageEvent) => {
-    _scope.onmessage = null;
-    _helperMain(ev);
+    if (ev.data.kind === "job") _helperMain(ev.data);
+    else if (ev.data.kind === "space" && _spaceWaiter) {
+      const give = _spaceWaiter;
+      _spaceWaiter = null;
+      give(ev.data.data);
+    }
   };
 }
 

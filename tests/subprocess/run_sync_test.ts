@@ -10,6 +10,7 @@ import {
 } from "../../subprocess/mod.ts";
 import { FileNotFoundError, ValueError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
+import { liveResources } from "../../_internal/resources.ts";
 import { alive, noZombies, sh, td, te, until } from "./_util.ts";
 
 describe("runSync", () => {
@@ -81,6 +82,21 @@ describe("runSync", () => {
       text: true,
     });
     assert.equal(ok.stdout, "fine");
+  });
+
+  it("runSync() with timeouts in a loop reuses one helper and ends it when idle", async () => {
+    for (let i = 0; i < 10; i++) {
+      const cp = runSync(["echo", String(i)], {
+        timeout: 5,
+        stdout: PIPE,
+        text: true,
+      });
+      assert.equal(cp.stdout, `${i}\n`);
+    }
+    const workers = () =>
+      liveResources().filter((r) => r.kind === "worker").length;
+    assert.ok(workers() <= 1); // Deno: one helper; Bun: none
+    assert.ok(await until(() => workers() === 0, 2000));
   });
 
   it("runSync() timeout with startNewSession kills the process group", async () => {
