@@ -13,8 +13,6 @@ export const MOVE: unique symbol = Symbol.for("pyconc.move") as never;
 
 /** A value marked by {@linkcode move}: it travels by transfer, not by copy. */
 export interface Movable<T> {
-  /** The brand. */
-  readonly [MOVE]: true;
   /** The value that arrives on the other side. */
   readonly value: T;
   /** What is transferred with it. */
@@ -70,7 +68,7 @@ export function move<T extends ArrayBuffer | ArrayBufferView | object>(
 /** Whether `v` was marked by {@linkcode move}. */
 export function isMovable(v: unknown): v is Movable<unknown> {
   return typeof v === "object" && v !== null &&
-    (v as Movable<unknown>)[MOVE] === true;
+    (v as { [MOVE]?: true })[MOVE] === true;
 }
 
 function _isPlain(v: object): boolean {

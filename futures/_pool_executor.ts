@@ -7,7 +7,7 @@ import { TaskFlag } from "../_internal/pool_protocol.ts";
 import { type Target, toTargetSpec } from "../_internal/target.ts";
 import { _Dispatcher, type _DispatcherHost } from "./_dispatcher.ts";
 import type { BrokenExecutor } from "./errors.ts";
-import { Executor, type ShutdownOptions } from "./executor.ts";
+import type { ShutdownOptions } from "./executor.ts";
 import { Future } from "./future.ts";
 
 /** Transfers `transfer` into a fresh clone of `value`; returns it and its buffers. */
@@ -21,26 +21,29 @@ function _moveNow(
   return [holder.value, holder.transfer];
 }
 
-/** The shared body of the pool executors. */
-export abstract class _PoolExecutor extends Executor {
-  /** @internal */
-  protected readonly _dispatcher: _Dispatcher;
+/** How a pool executor differs from the other. */
+export interface _PoolOptions {
+  /** The dispatcher's host, given a way to reach the dispatcher itself. */
+  host: (d: () => _Dispatcher) => _DispatcherHost;
+  /** The error `submit` throws once the pool is broken. */
+  brokenOnSubmit: (broken: BrokenExecutor) => BrokenExecutor;
+  /** Whether shareable objects may be passed (threads) or not (processes). */
+  shareables: boolean;
+  /** Whether `move()` transfers (threads) or is ignored (processes). */
+  transfers: boolean;
+}
+
+/** The shared body of the pool executors, which delegate to it. */
+export class _PoolCore {
+  readonly dispatcher: _Dispatcher;
+  #options: _PoolOptions;
   #shutdown = false;
   #targets = new WeakMap<object, number>();
 
-  constructor(host: (d: () => _Dispatcher) => _DispatcherHost) {
-    super();
-    this._dispatcher = new _Dispatcher(host(() => this._dispatcher));
+  constructor(options: _PoolOptions) {
+    this.#options = options;
+    this.dispatcher = new _Dispatcher(options.host(() => this.dispatcher));
   }
-
-  /** @internal The error `submit` throws once the pool is broken. */
-  protected abstract _brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor;
-
-  /** @internal Checks (and may rewrite) encoded arguments; the process pool refuses shareables. */
-  protected _checkShared(_shared: boolean): void {}
-
-  /** @internal Whether `move()` transfers (threads) or is ignored (processes). */
-  protected _transfers = true;
 
   #targetId(target: unknown): number {
     if (
@@ -49,43 +52,30 @@ export abstract class _PoolExecutor extends Executor {
     ) {
       const hit = this.#targets.get(target);
       if (hit !== undefined) return hit;
-      const id = this._dispatcher.targetId(toTargetSpec(target));
+      const id = this.dispatcher.targetId(toTargetSpec(target));
       this.#targets.set(target, id);
       return id;
     }
-    return this._dispatcher.targetId(toTargetSpec(target));
+    return this.dispatcher.targetId(toTargetSpec(target));
   }
 
   #check(): void {
-    const broken = this._dispatcher.broken;
-    if (broken) throw this._brokenOnSubmit(broken);
+    const broken = this.dispatcher.broken;
+    if (broken) throw this.#options.brokenOnSubmit(broken);
     if (this.#shutdown) {
       throw new RuntimeError("cannot schedule new futures after shutdown");
     }
   }
 
-  /**
-   * Schedules `target(...args)` on a worker and returns its
-   * {@linkcode Future}.
-   *
-   * @param target A self-contained function or a `{ module, name }` reference.
-   * @param args Its arguments.
-   * @returns The future of the call.
-   * @throws {RuntimeError} "cannot schedule new futures after shutdown".
-   * @throws {BrokenExecutor} the pool is broken.
-   * @throws {TypeError} a target that cannot be sent to a worker.
-   */
-  submit<A extends unknown[], R>(
-    target: Target<A, R>,
-    ...args: A
-  ): Future<Awaited<R>> {
+  /** Queues `target(...args)`. */
+  submit(target: unknown, args: unknown[]): Future<unknown> {
     this.#check();
     const fn = this.#targetId(target);
-    return this.#add(fn, args, 0) as Future<Awaited<R>>;
+    return this.#add(fn, args, 0);
   }
 
-  /** @internal */
-  override _submitChunk(
+  /** Queues one task running `target` over each argument list of `chunk`. */
+  submitChunk(
     // deno-lint-ignore no-explicit-any
     target: Target<any[], unknown>,
     chunk: unknown[][],
@@ -101,7 +91,7 @@ export abstract class _PoolExecutor extends Executor {
     if (moveUsed()) {
       const t: Transferable[] = [];
       value = unwrapMoves(args, t);
-      if (t.length && this._transfers) {
+      if (t.length && this.#options.transfers) {
         // Detach the caller's buffers now (a same-thread transfer costs no
         // copy), so the task's data cannot change while it is queued.
         [value, transfer] = _moveNow(value, t);
@@ -110,27 +100,26 @@ export abstract class _PoolExecutor extends Executor {
     if (args.length) {
       const e = encode(value);
       if (e.shared) {
-        this._checkShared(true);
+        if (!this.#options.shareables) {
+          throw new TypeError(
+            "a shareable object of the threading or queue module cannot be passed to a child process",
+          );
+        }
         value = e.value;
         flags |= TaskFlag.Shared;
       }
     }
     const future = new Future<unknown>();
-    this._dispatcher.add(future, fn, value, flags, transfer);
+    this.dispatcher.add(future, fn, value, flags, transfer);
     return future;
   }
 
-  /**
-   * Stops accepting tasks and releases the workers once pending tasks are
-   * done; see {@linkcode Executor.shutdown}.
-   *
-   * @param options `{ wait = true, cancelFutures = false }`.
-   */
-  override async shutdown(options: ShutdownOptions = {}): Promise<void> {
+  /** Stops accepting tasks; see `Executor.shutdown`. */
+  async shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelFutures = false } = options ?? {};
     this.#shutdown = true;
-    if (cancelFutures) this._dispatcher.cancelQueued();
-    this._dispatcher.shutdown();
-    if (wait) await this._dispatcher.whenStopped();
+    if (cancelFutures) this.dispatcher.cancelQueued();
+    this.dispatcher.shutdown();
+    if (wait) await this.dispatcher.whenStopped();
   }
 }

@@ -32,9 +32,6 @@ export interface ShutdownOptions {
   cancelFutures?: boolean;
 }
 
-// deno-lint-ignore no-explicit-any
-type _AnyTarget = Target<any[], unknown>;
-
 function _isOptions(v: unknown): v is MapOptions {
   return typeof v === "object" && v !== null &&
     typeof (v as Iterable<unknown>)[Symbol.iterator] !== "function";
@@ -129,7 +126,7 @@ export abstract class Executor {
    * @throws {TimeoutError} (during iteration) a result was not ready within `timeout`.
    */
   map<R = unknown>(
-    target: _AnyTarget,
+    target: Target,
     ...iterables: unknown[]
   ): AsyncIterableIterator<Awaited<R>> {
     let options: MapOptions = {};
@@ -182,7 +179,7 @@ export abstract class Executor {
    * @internal Submits one task that runs `target` over each argument list of
    * `chunk` and returns the list of results (for `map` with `chunksize`).
    */
-  _submitChunk?(target: _AnyTarget, chunk: unknown[][]): Future<unknown[]>;
+  _submitChunk?(target: Target, chunk: unknown[][]): Future<unknown[]>;
 
   /**
    * Signals that no more tasks will be submitted, and releases the workers

@@ -11,7 +11,9 @@ import { cpuCount } from "../_internal/runtime.ts";
 import { signalName } from "../_internal/spawn.ts";
 import { type Target, toTargetSpec } from "../_internal/target.ts";
 import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
-import { _PoolExecutor } from "./_pool_executor.ts";
+import { _PoolCore } from "./_pool_executor.ts";
+import { Executor, type ShutdownOptions } from "./executor.ts";
+import type { Future } from "./future.ts";
 import { type BrokenExecutor, BrokenProcessPool } from "./errors.ts";
 
 /** Options of {@linkcode ProcessPoolExecutor}, Python's keyword arguments. */
@@ -118,8 +120,9 @@ class _ProcessSlot implements _Slot {
  * console.assert(out.join() === "2,4,6");
  * ```
  */
-export class ProcessPoolExecutor extends _PoolExecutor {
+export class ProcessPoolExecutor extends Executor {
   #maxWorkers: number;
+  #core: _PoolCore;
 
   /**
    * Creates the pool; no child starts until the first task.
@@ -159,26 +162,31 @@ export class ProcessPoolExecutor extends _PoolExecutor {
       );
     }
     const data: PoolStartData = { initializer, initargs: encoded };
-    super((dispatcher) => ({
-      maxWorkers: max,
-      maxBatch: _MAX_BATCH,
-      maxTasksPerSlot: perChild ?? Infinity,
-      sharedResults: false,
-      spawn: () => new _ProcessSlot(dispatcher(), data),
-      crashed: (detail) =>
-        new BrokenProcessPool(
-          "A process in the process pool was terminated abruptly while the future was running or pending.",
-          { cause: detail },
-        ),
-      initFailed: (cause) => {
-        console.error("Exception in initializer:", cause);
-        return new BrokenProcessPool(
-          "A process in the process pool was terminated abruptly while the future was running or pending.",
-          { cause },
-        );
-      },
-    }));
-    this._transfers = false;
+    super();
+    this.#core = new _PoolCore({
+      shareables: false,
+      transfers: false,
+      brokenOnSubmit: (b) => this.#brokenOnSubmit(b),
+      host: (dispatcher) => ({
+        maxWorkers: max,
+        maxBatch: _MAX_BATCH,
+        maxTasksPerSlot: perChild ?? Infinity,
+        sharedResults: false,
+        spawn: () => new _ProcessSlot(dispatcher(), data),
+        crashed: (detail) =>
+          new BrokenProcessPool(
+            "A process in the process pool was terminated abruptly while the future was running or pending.",
+            { cause: detail },
+          ),
+        initFailed: (cause) => {
+          console.error("Exception in initializer:", cause);
+          return new BrokenProcessPool(
+            "A process in the process pool was terminated abruptly while the future was running or pending.",
+            { cause },
+          );
+        },
+      }),
+    });
     this.#maxWorkers = max;
   }
 
@@ -187,18 +195,46 @@ export class ProcessPoolExecutor extends _PoolExecutor {
     return this.#maxWorkers;
   }
 
-  /** @internal */
-  protected _brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor {
+  #brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor {
     return new BrokenProcessPool(
       "A child process terminated abruptly, the process pool is not usable anymore",
       { cause: broken },
     );
   }
 
+  /**
+   * Schedules `target(...args)` and returns its {@linkcode Future}.
+   *
+   * @param target A self-contained function or a `{ module, name }` reference.
+   * @param args Its arguments.
+   * @returns The future of the call.
+   * @throws {RuntimeError} "cannot schedule new futures after shutdown".
+   * @throws {BrokenProcessPool} the pool is broken.
+   * @throws {TypeError} a target that cannot be sent, or an argument that cannot go  (a shareable object of the threading or queue module).
+   */
+  submit<A extends unknown[], R>(
+    target: Target<A, R>,
+    ...args: A
+  ): Future<Awaited<R>> {
+    return this.#core.submit(target, args) as Future<Awaited<R>>;
+  }
+
   /** @internal */
-  protected override _checkShared(): void {
-    throw new TypeError(
-      "a shareable object of the threading or queue module cannot be passed to a child process",
-    );
+  override _submitChunk(
+    // deno-lint-ignore no-explicit-any
+    target: Target<any[], unknown>,
+    chunk: unknown[][],
+  ): Future<unknown[]> {
+    return this.#core.submitChunk(target, chunk);
+  }
+
+  /**
+   * Stops accepting tasks and releases the workers once pending tasks are
+   * done; see {@linkcode Executor.shutdown}.
+   *
+   * @param options `{ wait = true, cancelFutures = false }`.
+   */
+  override shutdown(options: ShutdownOptions = {}): Promise<void> {
+    return this.#core.shutdown(options);
   }
 }

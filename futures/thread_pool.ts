@@ -12,7 +12,9 @@ import { cpuCount } from "../_internal/runtime.ts";
 import { type Target, toTargetSpec } from "../_internal/target.ts";
 import { spawnWorker, type WorkerHandle } from "../_internal/worker.ts";
 import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
-import { _PoolExecutor } from "./_pool_executor.ts";
+import { _PoolCore } from "./_pool_executor.ts";
+import { Executor, type ShutdownOptions } from "./executor.ts";
+import type { Future } from "./future.ts";
 import { type BrokenExecutor, BrokenThreadPool } from "./errors.ts";
 
 /** Options of {@linkcode ThreadPoolExecutor}, Python's keyword arguments. */
@@ -136,8 +138,9 @@ class _ThreadSlot implements _Slot {
  * console.assert(squares.join() === "1,4,9");
  * ```
  */
-export class ThreadPoolExecutor extends _PoolExecutor {
+export class ThreadPoolExecutor extends Executor {
   #maxWorkers: number;
+  #core: _PoolCore;
 
   /**
    * Creates the pool; no worker starts until the first task.
@@ -166,25 +169,31 @@ export class ThreadPoolExecutor extends _PoolExecutor {
     const data: PoolStartData = { initializer, initargs: encode(initargs) };
     const prefix = options.threadNamePrefix ||
       `ThreadPoolExecutor-${_counter++}`;
-    super((dispatcher) => ({
-      maxWorkers: max,
-      maxBatch: _MAX_BATCH,
-      maxTasksPerSlot: Infinity,
-      sharedResults: true,
-      spawn: (i) => new _ThreadSlot(dispatcher(), `${prefix}_${i}`, data),
-      crashed: (detail) =>
-        new BrokenThreadPool(
-          "A thread in the thread pool was terminated abruptly while the future was running or pending.",
-          { cause: detail },
-        ),
-      initFailed: (cause) => {
-        console.error("Exception in initializer:", cause);
-        return new BrokenThreadPool(
-          "A thread initializer failed, the thread pool is not usable anymore",
-          { cause },
-        );
-      },
-    }));
+    super();
+    this.#core = new _PoolCore({
+      shareables: true,
+      transfers: true,
+      brokenOnSubmit: (b) => this.#brokenOnSubmit(b),
+      host: (dispatcher) => ({
+        maxWorkers: max,
+        maxBatch: _MAX_BATCH,
+        maxTasksPerSlot: Infinity,
+        sharedResults: true,
+        spawn: (i) => new _ThreadSlot(dispatcher(), `${prefix}_${i}`, data),
+        crashed: (detail) =>
+          new BrokenThreadPool(
+            "A thread in the thread pool was terminated abruptly while the future was running or pending.",
+            { cause: detail },
+          ),
+        initFailed: (cause) => {
+          console.error("Exception in initializer:", cause);
+          return new BrokenThreadPool(
+            "A thread initializer failed, the thread pool is not usable anymore",
+            { cause },
+          );
+        },
+      }),
+    });
     this.#maxWorkers = max;
   }
 
@@ -193,11 +202,46 @@ export class ThreadPoolExecutor extends _PoolExecutor {
     return this.#maxWorkers;
   }
 
-  /** @internal */
-  protected _brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor {
+  #brokenOnSubmit(broken: BrokenExecutor): BrokenExecutor {
     const msg = broken.message.startsWith("A thread initializer failed")
       ? broken.message
       : "A thread in the thread pool terminated abruptly, the thread pool is not usable anymore";
     return new BrokenThreadPool(msg, { cause: broken });
+  }
+
+  /**
+   * Schedules `target(...args)` and returns its {@linkcode Future}.
+   *
+   * @param target A self-contained function or a `{ module, name }` reference.
+   * @param args Its arguments.
+   * @returns The future of the call.
+   * @throws {RuntimeError} "cannot schedule new futures after shutdown".
+   * @throws {BrokenThreadPool} the pool is broken.
+   * @throws {TypeError} a target that cannot be sent, or an argument that cannot go .
+   */
+  submit<A extends unknown[], R>(
+    target: Target<A, R>,
+    ...args: A
+  ): Future<Awaited<R>> {
+    return this.#core.submit(target, args) as Future<Awaited<R>>;
+  }
+
+  /** @internal */
+  override _submitChunk(
+    // deno-lint-ignore no-explicit-any
+    target: Target<any[], unknown>,
+    chunk: unknown[][],
+  ): Future<unknown[]> {
+    return this.#core.submitChunk(target, chunk);
+  }
+
+  /**
+   * Stops accepting tasks and releases the workers once pending tasks are
+   * done; see {@linkcode Executor.shutdown}.
+   *
+   * @param options `{ wait = true, cancelFutures = false }`.
+   */
+  override shutdown(options: ShutdownOptions = {}): Promise<void> {
+    return this.#core.shutdown(options);
   }
 }
