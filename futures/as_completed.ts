@@ -16,7 +16,11 @@ import type { Future } from "./future.ts";
  *
  * The iterator is written by hand rather than as an async generator, so
  * the values are the futures themselves (an async generator would await a
- * yielded thenable and give its result instead).
+ * yielded thenable and give its result instead). TypeScript, though, types
+ * the variable of a `for await` loop as the awaited value (the result type
+ * here), so in TypeScript name the type of the future you get:
+ * `for await (const f of asCompleted(fs)) { const future = f as unknown as Future<T>; }`,
+ * or call `next()` yourself.
  *
  * @param fs The futures.
  * @param timeout Seconds for the whole iteration; `null` or omitted waits forever.
@@ -32,7 +36,10 @@ import type { Future } from "./future.ts";
  * setTimeout(() => slow.setResult("slow"), 20);
  * setTimeout(() => fast.setResult("fast"), 5);
  * const order: string[] = [];
- * for await (const f of asCompleted([slow, fast])) order.push(await f.result());
+ * for await (const f of asCompleted([slow, fast])) {
+ *   const future = f as unknown as Future<string>; // see the TypeScript note
+ *   order.push(await future.result());
+ * }
  * console.assert(order.join() === "fast,slow");
  * ```
  */

@@ -11,7 +11,7 @@
  *
  * @example Count primes in parallel
  * ```ts
- * import { asCompleted, ThreadPoolExecutor } from "@pyconc/pyconc/futures";
+ * import { asCompleted, type Future, ThreadPoolExecutor } from "@pyconc/pyconc/futures";
  *
  * const countPrimes = (lo: number, hi: number) => {
  *   let n = 0;
@@ -25,7 +25,9 @@
  * await using ex = new ThreadPoolExecutor({ maxWorkers: 2 });
  * const fs = [0, 25_000, 50_000, 75_000].map((lo) => ex.submit(countPrimes, lo, lo + 25_000));
  * let total = 0;
- * for await (const f of asCompleted(fs)) total += await f.result();
+ * for await (const f of asCompleted(fs)) {
+ *   total += await (f as unknown as Future<number>).result(); // TypeScript types f as the result
+ * }
  * console.assert(total === 9592);
  * ```
  *

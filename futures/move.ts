@@ -1,7 +1,5 @@
 // move(): transfer a buffer to or from a task instead of copying it.
-import { type Movable, move as _move } from "../_internal/pool_move.ts";
-
-export type { Movable };
+import { move as _move } from "../_internal/pool_move.ts";
 
 /**
  * Marks an `ArrayBuffer`, a typed array or `DataView` (its whole buffer), or
@@ -12,6 +10,10 @@ export type { Movable };
  * Nothing is ever transferred without this mark. A child process of
  * {@linkcode ProcessPoolExecutor} cannot share memory: there the value is
  * copied.
+ *
+ * The mark is typed as the value itself, so it fits the target's parameter
+ * types; at run time it is a small wrapper that only task arguments and
+ * task results understand (do not use it otherwise).
  *
  * @param value The buffer, view or port.
  * @returns The marked value, to pass where the value would go.
@@ -27,11 +29,11 @@ export type { Movable };
  *   a.fill(1);
  *   return move(a);
  * }, move(buf));
- * console.assert(buf.byteLength === 0 && (out as Float64Array)[0] === 1);
+ * console.assert(buf.byteLength === 0 && out[0] === 1);
  * ```
  */
 export function move<T extends ArrayBuffer | ArrayBufferView | object>(
   value: T,
-): Movable<T> {
-  return _move(value);
+): T {
+  return _move(value) as unknown as T;
 }
