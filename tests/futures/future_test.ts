@@ -195,7 +195,7 @@ describe("Future", () => {
     const seen: string[] = [];
     f.addDoneCallback((x) => seen.push(`a${x === f}`));
     f.addDoneCallback(() => seen.push("b"));
-    assert.deepEqual(seen, []);
+    assert.equal(seen.length, 0);
     f.setResult(1);
     assert.deepEqual(seen, ["atrue", "b"]);
     f.addDoneCallback(() => seen.push("c"));

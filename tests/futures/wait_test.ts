@@ -124,8 +124,9 @@ describe("asCompleted", () => {
     later(b, 5, "b");
     const seen: Future<string>[] = [];
     for await (const f of asCompleted([a, b, c, b])) {
-      assert.ok(f instanceof Future);
-      seen.push(f);
+      // TypeScript types f as the result; it is the future itself.
+      assert.ok((f as unknown) instanceof Future);
+      seen.push(f as unknown as Future<string>);
     }
     assert.deepEqual(seen, [c, b, a]);
   });
@@ -134,7 +135,9 @@ describe("asCompleted", () => {
     const a = new Future();
     setTimeout(() => a.cancel(), 5);
     const seen: Future<unknown>[] = [];
-    for await (const f of asCompleted([a])) seen.push(f);
+    for await (const f of asCompleted([a])) {
+      seen.push(f as unknown as Future<unknown>);
+    }
     assert.deepEqual(seen, [a]);
     assert.ok(seen[0].cancelled());
   });
@@ -148,7 +151,9 @@ describe("asCompleted", () => {
     const t0 = performance.now();
     await assert.rejects(
       async () => {
-        for await (const f of asCompleted([a, b, c], 0.05)) seen.push(f);
+        for await (const f of asCompleted([a, b, c], 0.05)) {
+          seen.push(f as unknown as Future<number>);
+        }
       },
       (e: unknown) =>
         e instanceof TimeoutError &&
