@@ -1,110 +1,215 @@
-// A binary min-heap of events in CPython's order (time, priority, sequence).
-// Every event records its own index (see _slot.ts), so removing any event is
-// O(log n) and the heap never holds cancelled events: its length is exactly
-// the number of upcoming events.
-import { Event } from "./event.ts";
-import { _slot } from "./_slot.ts";
+// The event queue: a binary min-heap in CPython's order (time, priority,
+// sequence), stored as parallel arrays so that sifting compares numbers in
+// contiguous typed arrays and never touches the event objects.
+//
+// Cancelling is lazy: the event forgets its owner (see _owner.ts) and its
+// entry stays in the heap until it reaches the top, where it is dropped, or
+// until cancelled entries outnumber live ones, when the heap is rebuilt
+// without them (amortized O(1) per cancel, at most 2x memory). `size`
+// counts live events only, so `empty()` and `queue` stay exact.
+import type { Event } from "./event.ts";
+import { _owner } from "./_owner.ts";
 
-const setSlot = _slot.set;
-const getSlot = _slot.get;
-
-/** Whether `a` runs before `b`: CPython's tuple comparison on numbers. */
-export function _before(a: Event, b: Event): boolean {
-  const at = a.time, bt = b.time;
-  if (at !== bt) return at < bt;
-  const ap = a.priority, bp = b.priority;
-  if (ap !== bp) return ap < bp;
-  return a.sequence < b.sequence;
-}
+const ownerOf = _owner.get;
+const setOwner = _owner.set;
 
 /** A comparator for `Array.prototype.sort` in run order. */
 export function _compare(a: Event, b: Event): number {
-  return _before(a, b) ? -1 : _before(b, a) ? 1 : 0;
+  if (a.time !== b.time) return a.time < b.time ? -1 : 1;
+  if (a.priority !== b.priority) return a.priority < b.priority ? -1 : 1;
+  return a.sequence - b.sequence;
 }
 
 /** The heap of upcoming events. */
 export class _EventHeap {
-  readonly items: Event[] = [];
+  #times = new Float64Array(64);
+  #prios = new Float64Array(64);
+  #seqs = new Float64Array(64);
+  /** The events, parallel to the keys; its length is the number of entries. */
+  #events: Event[] = [];
+  /** Entries whose event was cancelled and that are still in the arrays. */
+  #dead = 0;
 
+  /** The number of upcoming (not cancelled) events. */
   get size(): number {
-    return this.items.length;
+    return this.#events.length - this.#dead;
   }
 
-  /** The next event to run; the heap must not be empty. */
-  peek(): Event {
-    return this.items[0];
+  /** The upcoming events, in no particular order. */
+  live(): Event[] {
+    if (this.#dead === 0) return this.#events.slice();
+    return this.#events.filter((e) => ownerOf(e) === this);
   }
 
-  /** Whether `event` is in this heap. */
+  /** Whether `event` is queued here. */
   has(event: unknown): boolean {
-    if (!(event instanceof Event)) return false;
-    const i = getSlot(event);
-    return i >= 0 && this.items[i] === event;
+    return typeof event === "object" && event !== null &&
+      ownerOf(event as Event) === this;
+  }
+
+  /** The next event to run; `size` must be positive. */
+  peek(): Event {
+    const events = this.#events;
+    // Drop cancelled entries that reached the top.
+    while (ownerOf(events[0]) !== this) {
+      this.#removeTop();
+      this.#dead--;
+    }
+    return events[0];
   }
 
   push(event: Event): void {
-    const items = this.items;
-    items.push(event);
-    this.#up(items.length - 1, event);
+    const n = this.#events.length;
+    if (n === this.#times.length) this.#grow();
+    setOwner(event, this);
+    this.#events.push(event);
+    this.#siftUp(0, n, event.time, event.priority, event.sequence, event);
   }
 
-  /** Removes and returns the next event; the heap must not be empty. */
+  /** Removes and returns the next event; `size` must be positive. */
   pop(): Event {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop()!;
-    if (items.length > 0) this.#down(0, last);
-    setSlot(top, -1);
+    const top = this.peek();
+    this.#removeTop();
+    setOwner(top, null);
     return top;
   }
 
-  /** Removes `event`, which must be in this heap (see {@linkcode has}). */
+  /** Cancels `event`, which must be queued here (see {@linkcode has}). */
   remove(event: Event): void {
-    const items = this.items;
-    const i = getSlot(event);
-    const last = items.pop()!;
-    setSlot(event, -1);
-    if (i === items.length) return; // it was the last one
-    if (i > 0 && _before(last, items[(i - 1) >> 1])) this.#up(i, last);
-    else this.#down(i, last);
+    setOwner(event, null);
+    this.#dead++;
+    const n = this.#events.length;
+    if (this.#dead === n) this.#clear();
+    else if (this.#dead > 32 && this.#dead * 2 > n) this.#compact();
   }
 
-  /** Places `event` at `i` or above, moving larger parents down. */
-  #up(i: number, event: Event): void {
-    const items = this.items;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const parent = items[p];
-      if (!_before(event, parent)) break;
-      items[i] = parent;
-      setSlot(parent, i);
-      i = p;
+  #grow(): void {
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.#times = grow(this.#times);
+    this.#prios = grow(this.#prios);
+    this.#seqs = grow(this.#seqs);
+  }
+
+  #clear(): void {
+    this.#events.length = 0;
+    this.#dead = 0;
+  }
+
+  /** Rebuilds the heap from its live entries (Floyd's heapify, O(n)). */
+  #compact(): void {
+    const events = this.#events, times = this.#times;
+    const prios = this.#prios, seqs = this.#seqs;
+    let j = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (ownerOf(e) !== this) continue;
+      events[j] = e;
+      times[j] = times[i];
+      prios[j] = prios[i];
+      seqs[j] = seqs[i];
+      j++;
     }
-    items[i] = event;
-    setSlot(event, i);
+    events.length = j;
+    this.#dead = 0;
+    for (let i = (j >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
-  /** Places `event` at `i` or below, moving smaller children up. */
-  #down(i: number, event: Event): void {
-    const items = this.items;
-    const n = items.length;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      let child = items[c];
-      if (c + 1 < n) {
-        const right = items[c + 1];
-        if (_before(right, child)) {
-          c++;
-          child = right;
-        }
+  /** Removes entry 0, as CPython's heappop does. */
+  #removeTop(): void {
+    const events = this.#events;
+    const last = events.pop()!;
+    const n = events.length;
+    if (n === 0) return;
+    const i = n; // the last entry's old index
+    const times = this.#times, prios = this.#prios, seqs = this.#seqs;
+    const t = times[i], p = prios[i], s = seqs[i];
+    // The hole at the root walks down to a leaf along the smaller children,
+    // then the last entry is sifted up from there (CPython's _siftup): about
+    // one comparison per level instead of two.
+    let pos = 0;
+    let child = 1;
+    while (child < n) {
+      const right = child + 1;
+      if (right < n) {
+        const ct = times[child], rt = times[right];
+        if (
+          rt < ct ||
+          (rt === ct &&
+            (prios[right] < prios[child] ||
+              (prios[right] === prios[child] && seqs[right] < seqs[child])))
+        ) child = right;
       }
-      if (!_before(child, event)) break;
-      items[i] = child;
-      setSlot(child, i);
-      i = c;
+      events[pos] = events[child];
+      times[pos] = times[child];
+      prios[pos] = prios[child];
+      seqs[pos] = seqs[child];
+      pos = child;
+      child = 2 * pos + 1;
     }
-    items[i] = event;
-    setSlot(event, i);
+    this.#siftUp(0, pos, t, p, s, last);
+  }
+
+  /** Moves entry `pos` down to where it belongs (for heapify). */
+  #siftDown(pos: number): void {
+    const events = this.#events, times = this.#times;
+    const prios = this.#prios, seqs = this.#seqs;
+    const n = events.length;
+    const start = pos;
+    const e = events[pos], t = times[pos], p = prios[pos], s = seqs[pos];
+    let child = 2 * pos + 1;
+    while (child < n) {
+      const right = child + 1;
+      if (right < n) {
+        const ct = times[child], rt = times[right];
+        if (
+          rt < ct ||
+          (rt === ct &&
+            (prios[right] < prios[child] ||
+              (prios[right] === prios[child] && seqs[right] < seqs[child])))
+        ) child = right;
+      }
+      events[pos] = events[child];
+      times[pos] = times[child];
+      prios[pos] = prios[child];
+      seqs[pos] = seqs[child];
+      pos = child;
+      child = 2 * pos + 1;
+    }
+    this.#siftUp(start, pos, t, p, s, e);
+  }
+
+  /** Places the entry (t, p, s, e) at `pos` or above, but not above `start`. */
+  #siftUp(
+    start: number,
+    pos: number,
+    t: number,
+    p: number,
+    s: number,
+    e: Event,
+  ): void {
+    const events = this.#events, times = this.#times;
+    const prios = this.#prios, seqs = this.#seqs;
+    while (pos > start) {
+      const parent = (pos - 1) >> 1;
+      const pt = times[parent];
+      if (
+        !(t < pt ||
+          (t === pt &&
+            (p < prios[parent] || (p === prios[parent] && s < seqs[parent]))))
+      ) break;
+      events[pos] = events[parent];
+      times[pos] = pt;
+      prios[pos] = prios[parent];
+      seqs[pos] = seqs[parent];
+      pos = parent;
+    }
+    events[pos] = e;
+    times[pos] = t;
+    prios[pos] = p;
+    seqs[pos] = s;
   }
 }

@@ -1,4 +1,4 @@
-import { _slot } from "./_slot.ts";
+import { _owner } from "./_owner.ts";
 
 /**
  * A function a scheduler can call: it receives the event's `argument` spread
@@ -41,14 +41,14 @@ export class Event {
   readonly argument: readonly unknown[];
   /** Keyword arguments: passed to `action` as one extra last argument when not empty. */
   readonly kwargs: Readonly<Record<string, unknown>>;
-  // Position in the owning scheduler's heap, -1 when in no heap. Private
+  // The heap that queues this event, null when it is in none. Private
   // fields are not properties, so this stays writable after Object.freeze.
-  #slot = -1;
+  #owner: object | null = null;
 
   static {
-    _slot.get = (event) => event.#slot;
-    _slot.set = (event, index) => {
-      event.#slot = index;
+    _owner.get = (event) => #owner in event ? event.#owner : null;
+    _owner.set = (event, heap) => {
+      event.#owner = heap;
     };
   }
 

@@ -35,7 +35,7 @@
  *   values); NaN is refused with a `ValueError`, since it breaks the order.
  *   Actions must be functions, `argument` an array and `kwargs` an object,
  *   checked when the event is entered rather than when it runs.
- * - `cancel()` finds the event by identity in O(log n) (Python compares
+ * - `cancel()` finds the event by identity in amortized O(1) (Python compares
  *   tuples by value in O(n)); an event that is not queued raises the same
  *   `ValueError("list.remove(x): x not in list")`.
  * - No lock: a scheduler lives in one thread, and each step that takes an

@@ -251,7 +251,7 @@ export class scheduler {
   }
 
   /**
-   * Removes an event from the queue, in O(log n).
+   * Removes an event from the queue, in amortized O(1).
    *
    * @param event An event returned by {@linkcode scheduler.enter} or
    * {@linkcode scheduler.enterabs} of this scheduler.
@@ -306,7 +306,7 @@ export class scheduler {
    * ```
    */
   get queue(): Event[] {
-    return this.#heap.items.slice().sort(_compare);
+    return this.#heap.live().sort(_compare);
   }
 
   /**

@@ -252,6 +252,38 @@ describe("scheduler.cancel()", () => {
     assert.ok(s.empty());
   });
 
+  it("keeps queue, empty() and run order exact under mass cancels", () => {
+    const { s } = fakeScheduler();
+    const order: number[] = [];
+    const record = (i: number) => order.push(i);
+    const events = Array.from(
+      { length: 200 },
+      (_, i) => s.enterabs((i * 37) % 50, i % 2, record, [i]),
+    );
+    // Cancel the 120 earliest ones: the cancelled outnumber the live.
+    const sorted = s.queue;
+    for (const e of sorted.slice(0, 120)) s.cancel(e);
+    assert.deepEqual(s.queue, sorted.slice(120));
+    assert.equal(s.empty(), false);
+    for (const e of sorted.slice(0, 120)) {
+      assert.throws(() => s.cancel(e), ValueError);
+    }
+    const more = s.enterabs(0, 0, record, [-1]);
+    assert.deepEqual(s.queue, [more, ...sorted.slice(120)]);
+    s.runSync();
+    assert.deepEqual(order, [
+      -1,
+      ...sorted.slice(120).map((e) => e.argument[0]),
+    ]);
+    assert.ok(s.empty());
+    // Cancelling every event empties the queue at once.
+    const again = events.slice(0, 40).map((e) => s.enterabs(e.time, 0, noop));
+    for (const e of again) s.cancel(e);
+    assert.ok(s.empty());
+    assert.deepEqual(s.queue, []);
+    assert.equal(s.runSync({ blocking: false }), undefined);
+  });
+
   it("throws Python's ValueError for an event not in the queue", () => {
     const { s } = fakeScheduler();
     const e = s.enterabs(1, 1, noop);
