@@ -7,8 +7,11 @@ import { scheduler } from "../../sched/mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { liveResources } from "../../_internal/resources.ts";
 
-// Lateness allowed on a busy 2-core machine; typical lateness is under 2 ms.
-const SLACK_S = 0.015;
+// Typical lateness is under 2 ms (timers) and under 0.5 ms (Atomics.wait);
+// on a loaded 2-core machine single timers can be 30 ms late, so the bound
+// on the median is tight and the bound on each event is loose.
+const MEDIAN_SLACK_S = 0.005;
+const MAX_SLACK_S = 0.05;
 
 function schedule(s: scheduler) {
   const start = s.timefunc();
@@ -26,16 +29,27 @@ function schedule(s: scheduler) {
   at(0.04, 2, "b2");
   at(0.04, 1, "b1");
   at(0.09, 1, "d");
+  for (let i = 0; i < 6; i++) at(0.1 + i * 0.01, 1, `e${i}`);
   return fired;
 }
 
 function assertOnTime(fired: { name: string; due: number; at: number }[]) {
-  assert.deepEqual(fired.map((f) => f.name), ["a", "b1", "b2", "c", "d"]);
-  for (const f of fired) {
-    const late = f.at - f.due;
-    assert.ok(late >= 0, `${f.name} fired ${-late * 1000} ms early`);
-    assert.ok(late < SLACK_S, `${f.name} fired ${late * 1000} ms late`);
+  assert.deepEqual(fired.map((f) => f.name), [
+    "a",
+    "b1",
+    "b2",
+    "c",
+    "d",
+    ...[0, 1, 2, 3, 4, 5].map((i) => `e${i}`),
+  ]);
+  const lateness = fired.map((f) => f.at - f.due);
+  const report = lateness.map((l) => (l * 1000).toFixed(2)).join(", ");
+  for (const late of lateness) {
+    assert.ok(late >= 0, `an event fired early (ms late: ${report})`);
+    assert.ok(late < MAX_SLACK_S, `an event fired late (ms late: ${report})`);
   }
+  const median = lateness.sort((a, b) => a - b)[lateness.length >> 1];
+  assert.ok(median < MEDIAN_SLACK_S, `median lateness (ms late: ${report})`);
 }
 
 describe("scheduler on the real clock", () => {
