@@ -300,6 +300,7 @@ export class QueueCore {
    * or queues the caller as a waiter (returns its slot).
    */
   getBegin(ms: number): number {
+    this.s.sync();
     const ctl = this.s.ctl;
     const avail = ctl[C.Count] - ctl[C.ReservedGets];
     if (avail > 0) {
@@ -313,6 +314,7 @@ export class QueueCore {
 
   /** Step of `get` after waiting on `slot`. */
   getAfterWait(slot: number): number {
+    this.s.sync();
     const s = this.s;
     const st = s.slotState(slot);
     if (st === Slot.Waiting) s.unlink(slot);
@@ -339,6 +341,7 @@ export class QueueCore {
 
   /** First step of `put`: stores the item (returns -1) or queues the caller (returns its slot). */
   putBegin(item: unknown, bytes: Prepared | undefined, ms: number): number {
+    this.s.sync();
     const s = this.s;
     if (s.ctl[C.ShutDown]) throw new ShutDown();
     if (this.#room() > 0) {
@@ -356,6 +359,7 @@ export class QueueCore {
     bytes: Prepared | undefined,
   ): number {
     const s = this.s;
+    s.sync();
     const st = s.slotState(slot);
     if (st === Slot.Waiting) s.unlink(slot);
     s.freeSlot(slot);
@@ -390,6 +394,7 @@ export class QueueCore {
 
   /** Python's `shutdown(immediate)`. */
   shutdown(immediate: boolean): void {
+    this.s.sync();
     const s = this.s;
     const ctl = s.ctl;
     Atomics.store(ctl, C.ShutDown, 1);
@@ -415,6 +420,7 @@ export class QueueCore {
 
   /** The queue's items in internal order, as read from records (finish with {@linkcode finishSnapshot}). */
   snapshotRaw(): [Tag, unknown][] {
+    this.s.sync();
     const s = this.s;
     return s.refs().map((ref) => [tagOf(s, ref), readRecord(s, ref)]);
   }
@@ -472,6 +478,7 @@ export class QueueCore {
   /** Waiters parked in `list` (walks the list; for tests). */
   waiters(list: List): number {
     const s = this.s;
+    s.sync();
     let n = 0;
     let at = s.ctl[list === List.Get ? C.GetHead : C.PutHead];
     while (at !== -1) {

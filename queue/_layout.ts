@@ -43,6 +43,8 @@ export const enum C {
   FreeSlot = 17,
   /** How many waiter slots exist. */
   SlotCap = 18,
+  /** Bumped whenever a growable buffer grows, so handles rebuild their views. */
+  Layout = 19,
   /** Free-list heads of item storage, one per size class (-1 when empty). */
   FreeBase = 24,
   Size = FreeBase + 128,

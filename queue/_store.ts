@@ -1,6 +1,12 @@
 // One thread's view of a queue's shared memory: the control words, the
 // index of item refs (ring, stack or heap), the item records with their
-// allocator, and the waiter slots. Every method runs with the queue's mutex
+// allocator, and the waiter slots.
+//
+// Views of the growable buffers have a fixed length: V8 accesses
+// length-tracking views of a growable SharedArrayBuffer some 40 times more
+// slowly. A thread that grows a buffer bumps the Layout word; every other
+// handle compares it after taking the lock and rebuilds its views
+// ({@linkcode Store.sync}). Every method runs with the queue's mutex
 // held unless its note says otherwise; plain (non-atomic) reads and writes
 // are safe under the mutex because taking and releasing it are Atomics
 // operations, which order everything in between.
@@ -51,12 +57,13 @@ function _sizeClass(units: number): [number, number] {
 export class Store {
   readonly state: StoreState;
   readonly ctl: Int32Array;
-  readonly index: Int32Array;
-  readonly slots: Int32Array;
-  readonly u8: Uint8Array;
-  readonly u16: Uint16Array;
-  readonly i32: Int32Array;
-  readonly f64: Float64Array;
+  index!: Int32Array;
+  slots!: Int32Array;
+  u8!: Uint8Array;
+  u16!: Uint16Array;
+  i32!: Int32Array;
+  f64!: Float64Array;
+  #layout = -1;
 
   constructor(state?: StoreState, kind: Kind = Kind.Fifo, maxsize = 0) {
     if (!state) {
@@ -87,13 +94,31 @@ export class Store {
     }
     this.state = state;
     this.ctl = new Int32Array(state.ctl);
-    // Views without a length track the growable buffers as they grow.
-    this.index = new Int32Array(state.index);
-    this.slots = new Int32Array(state.slots);
-    this.u8 = new Uint8Array(state.data);
-    this.u16 = new Uint16Array(state.data);
-    this.i32 = new Int32Array(state.data);
-    this.f64 = new Float64Array(state.data);
+    this.#views();
+  }
+
+  #views(): void {
+    const st = this.state;
+    this.#layout = Atomics.load(this.ctl, C.Layout);
+    const data = st.data;
+    const bytes = data.byteLength;
+    this.index = new Int32Array(st.index, 0, st.index.byteLength >> 2);
+    this.slots = new Int32Array(st.slots, 0, st.slots.byteLength >> 2);
+    this.u8 = new Uint8Array(data, 0, bytes);
+    this.u16 = new Uint16Array(data, 0, bytes >> 1);
+    this.i32 = new Int32Array(data, 0, bytes >> 2);
+    this.f64 = new Float64Array(data, 0, bytes >> 3);
+  }
+
+  /** Rebuilds the views if another thread grew a buffer. Lock held. */
+  sync(): void {
+    if (this.ctl[C.Layout] !== this.#layout) this.#views();
+  }
+
+  /** Records that this thread grew a buffer. Lock held. */
+  #grown(): void {
+    Atomics.add(this.ctl, C.Layout, 1);
+    this.#views();
   }
 
   // --- the mutex ---
@@ -130,16 +155,16 @@ export class Store {
     const units = 1 + ((payload + 7) >> 3);
     const [cls, classUnits] = _sizeClass(units);
     const ctl = this.ctl;
-    const i32 = this.i32;
     let ref = ctl[C.FreeBase + cls];
     if (ref !== -1) {
-      ctl[C.FreeBase + cls] = i32[ref * 2];
+      ctl[C.FreeBase + cls] = this.i32[ref * 2];
     } else {
       ref = ctl[C.Bump];
       const end = (ref + classUnits) * 8;
-      if (end > this.state.data.byteLength) this.#growData(end);
+      if (end > this.u8.length) this.#growData(end);
       ctl[C.Bump] = ref + classUnits;
     }
+    const i32 = this.i32; // after growing: views are rebuilt then
     i32[ref * 2] = payload;
     i32[ref * 2 + 1] = tag | (cls << 8);
     return ref;
@@ -156,6 +181,7 @@ export class Store {
     let size = data.byteLength * 2;
     while (size < end) size *= 2;
     data.grow(Math.min(size, DATA_MAX));
+    this.#grown();
   }
 
   /** Returns a record to its size class's free list. */
@@ -193,6 +219,7 @@ export class Store {
       throw new RangeError(`queue index is full (${cap} items)`);
     }
     this.state.index.grow(cap * 8);
+    this.#grown();
     // A ring that wraps moves its wrapped front part after the old end.
     const head = ctl[C.Head];
     if (head > 0 && ctl[C.Kind] === Kind.Fifo) {
@@ -229,6 +256,7 @@ export class Store {
         );
       }
       this.state.slots.grow(cap * 2 * W.Words * 4);
+      this.#grown();
       const w = this.slots;
       for (let k = cap; k < cap * 2; k++) {
         w[k * W.Words + W.Next] = k + 1 < cap * 2 ? k + 1 : -1;
