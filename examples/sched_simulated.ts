@@ -1,5 +1,5 @@
 // sched on a simulated clock: deterministic runs, cancel, non-blocking steps and runSync.
-import { scheduler, ValueError } from "../sched/mod.ts";
+import { scheduler, type ValueError } from "../sched/mod.ts";
 
 // Python: s = sched.scheduler(lambda: now, advance)
 let now = 0;
