@@ -28,7 +28,9 @@
  *   shell redirects and then `exec`s the program, so the pid, argv and exit
  *   status are the program's own. Since the shell would turn a missing
  *   program into exit status 127, the program is looked up on `PATH` first and
- *   a missing one throws `FileNotFoundError` as usual. When stdout is a file
+ *   a missing one throws `FileNotFoundError` as usual (on Deno without read
+ *   permission the lookup cannot be made, and a missing program then shows as
+ *   exit status 127 with the shell's message in the output). When stdout is a file
  *   descriptor on Bun, both slots simply get that descriptor and no shell runs.
  * - a timeout for the blocking form on Deno. `Deno.Command.outputSync` has no
  *   timeout and refuses piped stdin, so when a timeout or input is asked for,
@@ -350,7 +352,8 @@ function _isDir(path: string): boolean {
   }
 }
 
-function _isExecutableFile(path: string): boolean {
+/** Whether `path` is an executable file; `undefined` when not allowed to look. */
+function _isExecutableFile(path: string): boolean | undefined {
   try {
     if (denoNs) {
       const st = denoNs.statSync(path);
@@ -360,26 +363,39 @@ function _isExecutableFile(path: string): boolean {
     const fs = (import.meta as any).require("node:fs");
     const st = fs.statSync(path);
     return st.isFile() && (st.mode & 0o111) !== 0;
-  } catch {
+  } catch (err) {
+    const name = (err as Error)?.name;
+    // Deno without --allow-read: the answer is unknown, not "missing".
+    if (name === "NotCapable" || name === "PermissionDenied") return undefined;
     return false;
   }
 }
 
-/** Finds `prog` the way `execvp` would, with the child's `PATH`. */
+/**
+ * Finds `prog` the way `execvp` would, with the child's `PATH`: its path,
+ * `null` when missing, `undefined` when this process may not look.
+ */
 function _which(
   prog: string,
   env: Record<string, string> | undefined,
   cwd: string | undefined,
-): string | null {
+): string | null | undefined {
   const abs = (p: string) =>
     p.startsWith("/") || !cwd ? p : `${cwd.replace(/\/$/, "")}/${p}`;
-  if (prog.includes("/")) return _isExecutableFile(abs(prog)) ? prog : null;
-  const path = env ? env.PATH ?? "/bin:/usr/bin" : getEnv("PATH") ?? "";
+  if (prog.includes("/")) {
+    const ok = _isExecutableFile(abs(prog));
+    return ok === undefined ? undefined : ok ? prog : null;
+  }
+  const path = env ? env.PATH ?? "/bin:/usr/bin" : getEnv("PATH");
+  if (path === undefined) return undefined;
+  let unknown = false;
   for (const dir of path.split(":")) {
     const full = `${dir || "."}/${prog}`;
-    if (_isExecutableFile(abs(full))) return full;
+    const ok = _isExecutableFile(abs(full));
+    if (ok) return full;
+    if (ok === undefined) unknown = true;
   }
-  return null;
+  return unknown ? undefined : null;
 }
 
 /** Turns a runtime's spawn failure into Python's OSError for `prog`. */

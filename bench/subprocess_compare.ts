@@ -1,9 +1,10 @@
 // The subprocess benchmarks against the raw runtime call and CPython, run under Deno or Bun:
 //   deno run -A bench/subprocess_compare.ts [N] [ROUNDS]
 //   bun bench/subprocess_compare.ts [N] [ROUNDS]
-// Each case runs N calls per round, rounds alternate ours/raw so machine noise
-// hits both alike, and the median of ROUNDS rounds is reported. CPython's
-// numbers come from bench/subprocess_py.py, run by this script.
+// Each case runs N calls of ours and of the raw call per round, interleaved
+// call by call so machine noise hits both alike; the median of ROUNDS rounds
+// is reported. CPython's numbers come from bench/subprocess_py.py, run by
+// this script.
 import {
   checkOutput,
   checkOutputSync,
@@ -36,6 +37,14 @@ const raw = runtime === "deno"
       }).spawn().status;
     },
     trueSync: () => {
+      new g.Deno.Command("true", {
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).outputSync();
+    },
+    // Deno.Command has no timeout: the nearest raw call is plain outputSync.
+    trueSyncTimeout: () => {
       new g.Deno.Command("true", {
         stdin: "inherit",
         stdout: "inherit",
@@ -76,6 +85,14 @@ const raw = runtime === "deno"
         stderr: "inherit",
       });
     },
+    trueSyncTimeout: () => {
+      g.Bun.spawnSync(["true"], {
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+        timeout: 10_000,
+      });
+    },
     echo: async () => {
       const p = g.Bun.spawn(["echo", "hi"], {
         stdin: "inherit",
@@ -105,6 +122,7 @@ const raw = runtime === "deno"
 const ours = {
   true: () => run(["true"]),
   trueSync: () => runSync(["true"]),
+  trueSyncTimeout: () => runSync(["true"], { timeout: 10 }),
   echo: () => checkOutput(["echo", "hi"]),
   echoSync: () => checkOutputSync(["echo", "hi"]),
   pipe: async () =>
@@ -114,7 +132,11 @@ const ours = {
       .stdout,
 };
 
-/** Median microseconds per call of `a` and `b`, alternating rounds. */
+/**
+ * Median microseconds per call of `a` and `b`. Calls interleave one by one
+ * (a b b a a b ...), so load from elsewhere on the machine lands on both
+ * alike; each round averages `n` calls of each, and the median round wins.
+ */
 async function pair(
   a: () => unknown,
   b: () => unknown,
@@ -124,16 +146,20 @@ async function pair(
   const xb: number[] = [];
   for (let i = 0; i < 5; i++) await a(), await b(); // warm up
   for (let r = 0; r < ROUNDS; r++) {
-    for (
-      const [fn, xs] of (r % 2 ? [[a, xa], [b, xb]] : [[b, xb], [a, xa]]) as [
-        () => unknown,
-        number[],
-      ][]
-    ) {
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) await fn();
-      xs.push((performance.now() - t0) * 1000 / n);
+    let ta = 0;
+    let tb = 0;
+    for (let i = 0; i < n; i++) {
+      const first = (i + r) % 2 === 0;
+      for (const which of first ? [0, 1] : [1, 0]) {
+        const t0 = performance.now();
+        await (which === 0 ? a() : b());
+        const dt = performance.now() - t0;
+        if (which === 0) ta += dt;
+        else tb += dt;
+      }
     }
+    xa.push(ta * 1000 / n);
+    xb.push(tb * 1000 / n);
   }
   return [median(xa), median(xb)];
 }
@@ -143,6 +169,7 @@ for (
   const [name, key] of [
     ['run(["true"])', "true"],
     ['runSync(["true"])', "trueSync"],
+    ['runSync(["true"], {timeout: 10})', "trueSyncTimeout"],
     ['checkOutput(["echo", "hi"])', "echo"],
     ['checkOutputSync(["echo", "hi"])', "echoSync"],
   ] as const
