@@ -16,7 +16,7 @@ import { notify, waitAsync, waitSync } from "../_internal/wait.ts";
 import { pyLess } from "./_compare.ts";
 import { Empty, Full, ShutDown } from "./errors.ts";
 import {
-  decodeItem,
+  finishItem,
   isEncoded,
   type Prepared,
   readRecord,
@@ -97,7 +97,7 @@ export class QueueCore {
     const stamp = stampOf(s, ref);
     const hit = this.#cache.get(ref);
     if (hit && hit.stamp === stamp) return hit.value;
-    const value = decodeItem(tag, readRecord(s, ref) as Uint8Array);
+    const value = finishItem(tag, readRecord(s, ref));
     if (this.#cache.size >= 65536) this.#cache.clear();
     this.#cache.set(ref, { stamp, value });
     return value;
@@ -290,9 +290,7 @@ export class QueueCore {
   result(): unknown {
     const out = this.#out;
     this.#out = undefined;
-    return isEncoded(this.#outTag)
-      ? decodeItem(this.#outTag, out as Uint8Array)
-      : out;
+    return finishItem(this.#outTag, out);
   }
 
   /**
@@ -426,9 +424,7 @@ export class QueueCore {
   }
 
   static finishSnapshot(raw: [Tag, unknown][]): unknown[] {
-    return raw.map(([tag, v]) =>
-      isEncoded(tag) ? decodeItem(tag, v as Uint8Array) : v
-    );
+    return raw.map(([tag, v]) => finishItem(tag, v));
   }
 
   // --- waiting, without the lock ---

@@ -6,15 +6,27 @@
 import { deserialize, serialize } from "node:v8";
 import { SHARE } from "../_internal/codec.ts";
 import { HEADER, Tag } from "./_layout.ts";
-import { decodeTree, encodeTree } from "./_tree.ts";
+import { decodeTree, encodeTreeScratch, treeScratch } from "./_tree.ts";
 import type { Store } from "./_store.ts";
 
 /** An item encoded before the lock is taken, and how. */
 export interface Prepared {
   /** {@linkcode Tag.Tree} or {@linkcode Tag.V8}. */
   tag: Tag;
-  /** The encoded item. */
+  /** Holds the encoded item in its first `length` bytes (a tree encoding may be the scratch buffer: see {@linkcode keepPrepared}). */
   bytes: Uint8Array;
+  /** How many bytes of `bytes` the item takes. */
+  length: number;
+}
+
+/**
+ * Copies a tree encoding out of the scratch buffer; call it before awaiting
+ * anything between preparing an item and writing it.
+ */
+export function keepPrepared(p: Prepared | undefined): Prepared | undefined {
+  return p && p.tag === Tag.Tree
+    ? { tag: Tag.Tree, bytes: p.bytes.slice(0, p.length), length: p.length }
+    : p;
 }
 
 /**
@@ -48,10 +60,11 @@ export function prepareItem(item: unknown): Prepared | undefined {
       "a shared object (lock, queue, event...) cannot be a queue item; pass it to the worker as an argument",
     );
   }
-  const tree = encodeTree(item);
-  if (tree !== undefined) return { tag: Tag.Tree, bytes: tree };
+  const n = encodeTreeScratch(item);
+  if (n >= 0) return { tag: Tag.Tree, bytes: treeScratch(), length: n };
   try {
-    return { tag: Tag.V8, bytes: serialize(item) };
+    const bytes = serialize(item);
+    return { tag: Tag.V8, bytes, length: bytes.length };
   } catch (err) {
     throw new TypeError(
       `queue items must be values structured clone can carry (no functions, symbols, SharedArrayBuffers or shared objects): ${
@@ -75,10 +88,14 @@ export function writeItem(
 ): number {
   if (prepared !== undefined) {
     const bytes = prepared.bytes;
-    const ref = s.alloc(bytes.length + 8, prepared.tag);
+    const n = prepared.length;
+    const ref = s.alloc(n + 8, prepared.tag);
     const o = ref * 8 + HEADER;
     s.i32[o >> 2] = s.nextStamp();
-    s.u8.set(bytes, o + 8);
+    const u8 = s.u8;
+    if (n <= 64) {
+      for (let i = 0, p = o + 8; i < n; i++) u8[p + i] = bytes[i];
+    } else u8.set(n === bytes.length ? bytes : bytes.subarray(0, n), o + 8);
     return ref;
   }
   switch (typeof item) {
@@ -139,9 +156,9 @@ export function tagOf(s: Store, ref: number): Tag {
 }
 
 /**
- * Reads a fast-path record's value, or copies a `node:v8` record's bytes
- * out of shared memory (returned as a `Uint8Array` for the caller to
- * deserialize once the lock is released). Lock held.
+ * Reads a record's item, except for a `node:v8` record, whose bytes it
+ * copies out of shared memory for {@linkcode finishItem} to deserialize
+ * once the lock is released. Lock held.
  */
 export function readRecord(s: Store, ref: number): unknown {
   const i32 = s.i32;
@@ -155,8 +172,9 @@ export function readRecord(s: Store, ref: number): unknown {
       return _readUnits(s.u8, o, len);
     case Tag.Utf16:
       return _readUnits(s.u16, o >> 1, len >> 1);
-    case Tag.V8:
     case Tag.Tree:
+      return decodeTree(s.u8, o + 8, s.dv);
+    case Tag.V8:
       return s.u8.slice(o + 8, o + len);
     case Tag.Undefined:
       return undefined;
@@ -179,12 +197,12 @@ export function stampOf(s: Store, ref: number): number {
   return s.i32[(ref * 8 + HEADER) >> 2];
 }
 
-/** Whether a record of this tag holds encoded bytes (v8 or tree). */
+/** Whether a record of this tag costs real work to decode (worth caching). */
 export function isEncoded(tag: Tag): boolean {
   return tag === Tag.V8 || tag === Tag.Tree;
 }
 
-/** Decodes bytes copied out by {@linkcode readRecord} from a record of `tag`. */
-export function decodeItem(tag: Tag, bytes: Uint8Array): unknown {
-  return tag === Tag.Tree ? decodeTree(bytes) : deserialize(bytes);
+/** Turns what {@linkcode readRecord} returned for a record of `tag` into the item. */
+export function finishItem(tag: Tag, raw: unknown): unknown {
+  return tag === Tag.V8 ? deserialize(raw as Uint8Array) : raw;
 }

@@ -63,6 +63,7 @@ export class Store {
   u16!: Uint16Array;
   i32!: Int32Array;
   f64!: Float64Array;
+  dv!: DataView;
   #layout = -1;
 
   constructor(state?: StoreState, kind: Kind = Kind.Fifo, maxsize = 0) {
@@ -108,6 +109,7 @@ export class Store {
     this.u16 = new Uint16Array(data, 0, bytes >> 1);
     this.i32 = new Int32Array(data, 0, bytes >> 2);
     this.f64 = new Float64Array(data, 0, bytes >> 3);
+    this.dv = new DataView(data, 0, bytes);
   }
 
   /** Rebuilds the views if another thread grew a buffer. Lock held. */

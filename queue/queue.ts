@@ -8,7 +8,7 @@ import {
 } from "../_internal/target.ts";
 import { queueClassInfo, registerQueueClass } from "./_classes.ts";
 import { type CompareFn, QueueCore, setCore } from "./_core.ts";
-import { prepareItem } from "./_items.ts";
+import { keepPrepared, prepareItem } from "./_items.ts";
 import { Kind } from "./_layout.ts";
 import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
@@ -178,17 +178,21 @@ export class Queue<T = unknown> {
   async put(item: T, options?: PutOptions): Promise<void> {
     const ms = waitMs(options);
     const deadline = deadlineFor(ms);
-    const bytes = prepareItem(item);
+    let bytes = prepareItem(item);
     const c = this.#core;
     const s = c.s;
     const l = s.lockAsync();
-    if (l !== true) await l;
+    if (l !== true) {
+      bytes = keepPrepared(bytes);
+      await l;
+    }
     let r: number;
     try {
       r = c.putBegin(item, bytes, ms);
     } finally {
       s.unlock();
     }
+    if (r >= 0) bytes = keepPrepared(bytes);
     while (r >= 0) {
       await c.waitSlotAsync(r, deadline);
       const l = s.lockAsync();

@@ -66,7 +66,7 @@ describe("queue items", () => {
     for (let i = 0; i < 100; i++) deep = [deep];
     assert.equal(encodeTree(deep), undefined);
     assert.deepEqual(roundTrip(deep), deep);
-    const bytes = encodeTree({ a: [1, "b"] })!;
+    const bytes = encodeTree({ a: [1, "b"] })!.slice();
     assert.deepEqual(decodeTree(bytes), { a: [1, "b"] });
   });
 });
