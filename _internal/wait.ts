@@ -78,12 +78,15 @@ export function waitSync(
     return "not-equal";
   }
   if (ms <= _spinMs) return "timed-out";
-  return Atomics.wait(
+  const left = ms - _spinMs;
+  const slice = Math.min(left, _SYNC_SLICE_MS);
+  const r = Atomics.wait(
     i32,
     index,
     expected,
-    ms === Infinity ? undefined : ms - _spinMs,
+    slice === Infinity ? undefined : slice,
   );
+  return r === "timed-out" && slice < left ? "ok" : r;
 }
 
 /**
@@ -105,14 +108,16 @@ export function waitAsync(
   const r = Atomics.waitAsync(i32, index, expected, slice);
   if (!r.async) return r.value;
   return new Promise<WaitResult>((resolve) => {
-    const timer = setTimeout(
-      () => resolve(slice === ms ? "timed-out" : "ok"),
-      slice + 1,
-    );
-    r.value.then((v) => {
+    let settled = false;
+    const finish = (v: WaitResult) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       resolve(v === "timed-out" && slice !== ms ? "ok" : v);
-    });
+    };
+    // The timer keeps the event loop alive and bounds a lost wake-up.
+    const timer = setTimeout(() => finish("timed-out"), slice + 1);
+    r.value.then(finish);
   });
 }
 

@@ -10,11 +10,13 @@ import { waitAsync, waitSync } from "../_internal/wait.ts";
 
 /** Slots of an event's shared words. */
 const enum _E {
-  /** 1 when set, 0 when clear. */
-  Flag = 0,
-  /** Bumped by every `set()`; waiters park on it, so a set is never missed. */
-  Generation = 1,
-  Size = 2,
+  /**
+   * The flag in bit 0 and a count of `set()` calls above it, in one word so
+   * that set, clear and a waiter's snapshot are each one atomic step:
+   * any change a waiter sees while the flag was clear is a `set()`.
+   */
+  State = 0,
+  Size = 1,
 }
 
 /**
@@ -48,19 +50,23 @@ export class Event {
 
   /** Whether the flag is set. */
   isSet(): boolean {
-    return Atomics.load(this.#i32, _E.Flag) === 1;
+    return (Atomics.load(this.#i32, _E.State) & 1) === 1;
   }
 
   /** Sets the flag and wakes every waiting thread. */
   set(): void {
-    Atomics.store(this.#i32, _E.Flag, 1);
-    Atomics.add(this.#i32, _E.Generation, 1);
-    Atomics.notify(this.#i32, _E.Generation);
+    for (;;) {
+      const s = Atomics.load(this.#i32, _E.State);
+      if (
+        Atomics.compareExchange(this.#i32, _E.State, s, ((s + 2) | 1) | 0) === s
+      ) break;
+    }
+    Atomics.notify(this.#i32, _E.State);
   }
 
   /** Clears the flag; later waits block until the next `set()`. */
   clear(): void {
-    Atomics.store(this.#i32, _E.Flag, 0);
+    Atomics.and(this.#i32, _E.State, ~1);
   }
 
   /**
@@ -72,28 +78,35 @@ export class Event {
    */
   async wait(timeout?: number | null): Promise<boolean> {
     const ms = timeoutToMs(timeout);
-    const gen = Atomics.load(this.#i32, _E.Generation);
-    if (this.isSet()) return true;
+    const seen = Atomics.load(this.#i32, _E.State);
+    if (seen & 1) return true;
     const deadline = new Deadline(ms);
     for (;;) {
-      if (Atomics.load(this.#i32, _E.Generation) !== gen) return true;
+      if (Atomics.load(this.#i32, _E.State) !== seen) return true;
       const left = deadline.remainingMs();
-      if (left <= 0) return this.isSet();
-      await waitAsync(this.#i32, _E.Generation, gen, left);
+      if (left <= 0) return false;
+      await waitAsync(this.#i32, _E.State, seen, left);
     }
   }
 
   /** The blocking twin of {@linkcode Event.wait}. */
   waitSync(timeout?: number | null): boolean {
     const ms = timeoutToMs(timeout);
-    const gen = Atomics.load(this.#i32, _E.Generation);
-    if (this.isSet()) return true;
+    const seen = Atomics.load(this.#i32, _E.State);
+    if (seen & 1) return true;
+    if (ms > 0) {
+      // A hand-off from a running thread lands within a few hundred loads;
+      // catching it here skips the clock reads of the general path.
+      for (let k = 0; k < 512; k++) {
+        if (Atomics.load(this.#i32, _E.State) !== seen) return true;
+      }
+    }
     const deadline = new Deadline(ms);
     for (;;) {
-      if (Atomics.load(this.#i32, _E.Generation) !== gen) return true;
+      if (Atomics.load(this.#i32, _E.State) !== seen) return true;
       const left = deadline.remainingMs();
-      if (left <= 0) return this.isSet();
-      waitSync(this.#i32, _E.Generation, gen, left);
+      if (left <= 0) return false;
+      waitSync(this.#i32, _E.State, seen, left);
     }
   }
 

@@ -143,6 +143,43 @@ describe("Event", () => {
     assert.equal(c[0], 2);
   });
 
+  it("Event ping-pong between two workers never loses or invents a set (20,000 rounds x 3)", async () => {
+    // A set racing a clear once made a waiter return early and the next
+    // set vanish; both sides would then wait forever.
+    for (let run = 0; run < 3; run++) {
+      const ping = new Event();
+      const pong = new Event();
+      const rounds = sharedInts(2);
+      const pinger = new Thread({
+        target: (ping: Event, pong: Event, r: Int32Array) => {
+          for (let i = 0; i < 20_000; i++) {
+            ping.set();
+            if (!pong.waitSync(5)) return;
+            pong.clear();
+            Atomics.add(r, 0, 1);
+          }
+        },
+        args: [ping, pong, rounds],
+      });
+      const ponger = new Thread({
+        target: (ping: Event, pong: Event, r: Int32Array) => {
+          for (let i = 0; i < 20_000; i++) {
+            if (!ping.waitSync(5)) return;
+            ping.clear();
+            pong.set();
+            Atomics.add(r, 1, 1);
+          }
+        },
+        args: [ping, pong, rounds],
+      });
+      ponger.start();
+      pinger.start();
+      await pinger.join();
+      await ponger.join();
+      assert.deepEqual([rounds[0], rounds[1]], [20_000, 20_000]);
+    }
+  });
+
   it("Event set in a worker wakes the main thread and vice versa", async () => {
     const ping = new Event();
     const pong = new Event();
