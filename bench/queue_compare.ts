@@ -1,6 +1,6 @@
 // The queue benchmarks with their baselines, run under Deno or Bun:
-//   deno run -A bench/queue_compare.ts [--quick] [--memory]
-//   bun bench/queue_compare.ts [--quick] [--memory]
+//   deno run -A bench/queue_compare.ts [--quick] [--memory] [--only=number,string] [--no-python]
+//   bun bench/queue_compare.ts [--quick] [--memory] [--only=...] [--no-python]
 // Measures, in one run: put+get in one thread; items/s from one worker to
 // another through a Queue and through a plain postMessage channel between the
 // same two workers (numbers, short strings, small objects, 64 KiB buffers);
@@ -141,8 +141,11 @@ async function main(): Promise<void> {
     number: quick ? 200_000 : 1_000_000,
     string: quick ? 200_000 : 1_000_000,
     object: quick ? 100_000 : 500_000,
-    buffer64k: quick ? 5_000 : 20_000,
+    buffer64k: quick ? 2_000 : 5_000,
   };
+  const only = [...args].find((a) => a.startsWith("--only="))?.slice(7)
+    .split(",");
+  const payloads = only ? PAYLOADS.filter((p) => only.includes(p)) : PAYLOADS;
 
   const { port1, port2 } = new MessageChannel();
   const producer = new BenchWorker(port1);
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
     }
 
     // 2. worker to worker: Queue against postMessage, alternating runs.
-    for (const payload of PAYLOADS) {
+    for (const payload of payloads) {
       const n = N[payload];
       const ours: number[] = [];
       const pm: number[] = [];
@@ -192,10 +195,12 @@ async function main(): Promise<void> {
 
     // 3. CPython in the same run.
     let py: Record<string, number> = {};
-    const r = spawnSync("python3", [
-      new URL("./queue_py.py", import.meta.url).pathname,
-      ...(quick ? ["--quick"] : []),
-    ], { encoding: "utf8" });
+    const r = args.has("--no-python")
+      ? { status: 1, stderr: "skipped", stdout: "" }
+      : spawnSync("python3", [
+        new URL("./queue_py.py", import.meta.url).pathname,
+        ...(quick ? ["--quick"] : []),
+      ], { encoding: "utf8" });
     if (r.status === 0) py = JSON.parse(r.stdout.trim().split("\n").pop()!);
     else console.error("python3 failed:", r.stderr);
 
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
         } | - | ${(results[k] / py[k]).toFixed(2)}x |`,
       );
     }
-    for (const payload of PAYLOADS) {
+    for (const payload of payloads) {
       const q = results[`worker_to_worker_${payload}_queue`];
       const p = results[`worker_to_worker_${payload}_postMessage`];
       const c = py[`thread_to_thread_${payload}`];

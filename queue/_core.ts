@@ -32,6 +32,10 @@ export type CompareFn = (a: unknown, b: unknown) => number;
 
 /** Longest single park of a blocking wait, so a terminated worker can stop. */
 const _SLICE_MS = 1000;
+/** How long a blocking get or put polls before queueing up as a waiter. */
+export const SPIN_SYNC_MS = 0.02;
+/** The same for the async forms, which hold up the event loop meanwhile. */
+export const SPIN_ASYNC_MS = 0.005;
 
 interface _Cached {
   stamp: number;
@@ -428,6 +432,51 @@ export class QueueCore {
   }
 
   // --- waiting, without the lock ---
+
+  /**
+   * Before queueing up as a waiter, polls (without the lock) for up to `ms`
+   * milliseconds for an item to take (`forGet`) or a free place. A
+   * producer and a consumer running side by side thus hand items over
+   * without parking and waking each other. Nobody polls while others are
+   * queued already: they come first.
+   */
+  spin(forGet: boolean, ms: number): void {
+    const ctl = this.s.ctl;
+    if (Atomics.load(ctl, forGet ? C.GetHead : C.PutHead) !== -1) return;
+    const end = performance.now() + ms;
+    do {
+      for (let k = 0; k < 32; k++) {
+        if (forGet) {
+          if (
+            Atomics.load(ctl, C.Count) - Atomics.load(ctl, C.ReservedGets) >
+              0 ||
+            Atomics.load(ctl, C.ShutDown)
+          ) return;
+        } else {
+          const max = Atomics.load(ctl, C.MaxSize);
+          if (
+            max - Atomics.load(ctl, C.Count) -
+                  Atomics.load(ctl, C.ReservedPuts) > 0 ||
+            Atomics.load(ctl, C.ShutDown)
+          ) return;
+        }
+      }
+    } while (performance.now() < end);
+  }
+
+  /** Whether a get would find nothing to take right now (a hint, no lock). */
+  looksEmpty(): boolean {
+    const ctl = this.s.ctl;
+    return Atomics.load(ctl, C.Count) - Atomics.load(ctl, C.ReservedGets) <= 0;
+  }
+
+  /** Whether a put would find no free place right now (a hint, no lock). */
+  looksFull(): boolean {
+    const ctl = this.s.ctl;
+    const max = Atomics.load(ctl, C.MaxSize);
+    return max > 0 &&
+      max - Atomics.load(ctl, C.Count) - Atomics.load(ctl, C.ReservedPuts) <= 0;
+  }
 
   /** Parks this thread until `slot` is woken or the deadline passes. */
   waitSlotSync(slot: number, deadline: Deadline | null): void {

@@ -7,7 +7,13 @@ import {
   toTargetSpec,
 } from "../_internal/target.ts";
 import { queueClassInfo, registerQueueClass } from "./_classes.ts";
-import { type CompareFn, QueueCore, setCore } from "./_core.ts";
+import {
+  type CompareFn,
+  QueueCore,
+  setCore,
+  SPIN_ASYNC_MS,
+  SPIN_SYNC_MS,
+} from "./_core.ts";
 import { keepPrepared, prepareItem } from "./_items.ts";
 import { Kind } from "./_layout.ts";
 import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
@@ -181,6 +187,7 @@ export class Queue<T = unknown> {
     let bytes = prepareItem(item);
     const c = this.#core;
     const s = c.s;
+    if (ms > 0 && c.looksFull()) c.spin(false, SPIN_ASYNC_MS);
     const l = s.lockAsync();
     if (l !== true) {
       bytes = keepPrepared(bytes);
@@ -220,6 +227,7 @@ export class Queue<T = unknown> {
     const bytes = prepareItem(item);
     const c = this.#core;
     const s = c.s;
+    if (ms > 0 && c.looksFull()) c.spin(false, SPIN_SYNC_MS);
     s.lockSync();
     let r: number;
     try {
@@ -266,6 +274,7 @@ export class Queue<T = unknown> {
     const deadline = deadlineFor(ms);
     const c = this.#core;
     const s = c.s;
+    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_ASYNC_MS);
     const l = s.lockAsync();
     if (l !== true) await l;
     let r: number;
@@ -300,6 +309,7 @@ export class Queue<T = unknown> {
     const deadline = deadlineFor(ms);
     const c = this.#core;
     const s = c.s;
+    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_SYNC_MS);
     s.lockSync();
     let r: number;
     try {

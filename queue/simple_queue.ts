@@ -5,7 +5,7 @@ import {
   type SharedDescriptor,
 } from "../_internal/codec.ts";
 import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
-import { QueueCore, setCore } from "./_core.ts";
+import { QueueCore, setCore, SPIN_ASYNC_MS, SPIN_SYNC_MS } from "./_core.ts";
 import { prepareItem } from "./_items.ts";
 import { Kind } from "./_layout.ts";
 import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
@@ -107,6 +107,7 @@ export class SimpleQueue<T = unknown> {
     const deadline = deadlineFor(ms);
     const c = this.#core;
     const s = c.s;
+    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_ASYNC_MS);
     const l = s.lockAsync();
     if (l !== true) await l;
     let r: number;
@@ -139,6 +140,7 @@ export class SimpleQueue<T = unknown> {
     const deadline = deadlineFor(ms);
     const c = this.#core;
     const s = c.s;
+    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_SYNC_MS);
     s.lockSync();
     let r: number;
     try {
