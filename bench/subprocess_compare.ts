@@ -132,35 +132,54 @@ const ours = {
       .stdout,
 };
 
+const cpu = (): number => {
+  const u = g.process.cpuUsage();
+  return u.user + u.system;
+};
+/** Parent-process CPU µs per call, by case: [ours, raw]. */
+const cpuOf: Record<string, [number, number]> = {};
+
 /**
  * Median microseconds per call of `a` and `b`. Calls interleave one by one
  * (a b b a a b ...), so load from elsewhere on the machine lands on both
  * alike; each round averages `n` calls of each, and the median round wins.
+ * The CPU time this process spends per call (user + system, the cost of our
+ * layer on top of the runtime's) is recorded too, in `cpuOf[label]`.
  */
 async function pair(
   a: () => unknown,
   b: () => unknown,
   n: number,
+  label: string,
 ): Promise<[number, number]> {
   const xa: number[] = [];
   const xb: number[] = [];
+  const ca: number[] = [];
+  const cb: number[] = [];
   for (let i = 0; i < 5; i++) await a(), await b(); // warm up
   for (let r = 0; r < ROUNDS; r++) {
     let ta = 0;
     let tb = 0;
+    let ua = 0;
+    let ub = 0;
     for (let i = 0; i < n; i++) {
       const first = (i + r) % 2 === 0;
       for (const which of first ? [0, 1] : [1, 0]) {
+        const c0 = cpu();
         const t0 = performance.now();
         await (which === 0 ? a() : b());
         const dt = performance.now() - t0;
-        if (which === 0) ta += dt;
-        else tb += dt;
+        const dc = cpu() - c0;
+        if (which === 0) ta += dt, ua += dc;
+        else tb += dt, ub += dc;
       }
     }
     xa.push(ta * 1000 / n);
     xb.push(tb * 1000 / n);
+    ca.push(ua / n);
+    cb.push(ub / n);
   }
+  cpuOf[label] = [median(ca), median(cb)];
   return [median(xa), median(xb)];
 }
 
@@ -174,10 +193,10 @@ for (
     ['checkOutputSync(["echo", "hi"])', "echoSync"],
   ] as const
 ) {
-  const [o, r] = await pair(ours[key], raw[key], N);
+  const [o, r] = await pair(ours[key], raw[key], N, name);
   rows.push([name, o, r]);
 }
-const [pipeOurs, pipeRaw] = await pair(ours.pipe, raw.pipe, 3);
+const [pipeOurs, pipeRaw] = await pair(ours.pipe, raw.pipe, 3, "pipe");
 
 // CPython, through our own run().
 const py = JSON.parse(
@@ -202,12 +221,14 @@ console.log(
 );
 console.log(
   "case".padEnd(34) + "ours µs".padStart(9) + "raw µs".padStart(9) +
-    "  ours/raw" + "  CPython µs" + "  ours/CPython",
+    "  ours/raw" + "  CPU ours/raw µs" + "  CPython µs" + "  ours/CPython",
 );
 for (const [name, o, r] of rows) {
   const p = pyOf[name.replace("Sync", "")];
+  const [co, cr] = cpuOf[name];
   console.log(
     name.padEnd(34) + fmt(o) + fmt(r) + (o / r).toFixed(3).padStart(10) +
+      `${co.toFixed(0)}/${cr.toFixed(0)}`.padStart(18) +
       (p ? fmt(p).padStart(12) + (o / p).toFixed(3).padStart(15) : ""),
   );
 }
@@ -226,7 +247,14 @@ console.log(JSON.stringify({
   runtime,
   N,
   ROUNDS,
-  rows: rows.map(([name, o, r]) => ({ name, ours_us: o, raw_us: r })),
+  rows: rows.map(([name, o, r]) => ({
+    name,
+    ours_us: o,
+    raw_us: r,
+    ours_cpu_us: cpuOf[name][0],
+    raw_cpu_us: cpuOf[name][1],
+  })),
   pipe_ms: { ours: pipeOurs / 1000, raw: pipeRaw / 1000 },
+  pipe_cpu_ms: { ours: cpuOf.pipe[0] / 1000, raw: cpuOf.pipe[1] / 1000 },
   cpython: py,
 }));
