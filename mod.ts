@@ -1,17 +1,27 @@
 /**
  * pyconc: Python's concurrency toolbox for Deno and Bun.
  *
- * Each module is a namespace here and a standalone entry point of its own:
+ * Each module is a namespace here and a standalone entry point of its own
+ * (`@pyconc/pyconc/threading`, `@pyconc/pyconc/queue`, ...). Python's
+ * built-in errors that several modules raise are exported here.
  *
  * ```ts
- * import { threading } from "@pyconc/pyconc";
+ * import { queue, threading } from "@pyconc/pyconc";
  * const lock = new threading.Lock();
  * lock.acquireSync();
  * lock.release();
+ * const q = new queue.Queue();
+ * q.putNowait(1);
+ * console.assert(q.getNowait() === 1);
  * ```
  *
  * @module
  */
+export * as threading from "./threading/mod.ts";
+export * as queue from "./queue/mod.ts";
+export * as futures from "./futures/mod.ts";
+export * as subprocess from "./subprocess/mod.ts";
+export * as sched from "./sched/mod.ts";
 export {
   EOFError,
   FileNotFoundError,

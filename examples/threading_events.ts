@@ -6,7 +6,12 @@ const jobs = new Int32Array(new SharedArrayBuffer(4 * 3)); // [0] next job, [1] 
 const stop = new Event();
 const start = new Barrier(4);
 
-function worker(cond: Condition, jobs: Int32Array, stop: Event, start: Barrier): void {
+function worker(
+  cond: Condition,
+  jobs: Int32Array,
+  stop: Event,
+  start: Barrier,
+): void {
   start.waitSync();
   for (;;) {
     cond.acquireSync();
@@ -21,8 +26,15 @@ function worker(cond: Condition, jobs: Int32Array, stop: Event, start: Barrier):
   }
 }
 
-const threads = Array.from({ length: 3 }, (_, i) =>
-  new Thread({ target: worker, args: [cond, jobs, stop, start], name: `worker-${i}` }));
+const threads = Array.from(
+  { length: 3 },
+  (_, i) =>
+    new Thread({
+      target: worker,
+      args: [cond, jobs, stop, start],
+      name: `worker-${i}`,
+    }),
+);
 for (const t of threads) t.start();
 const index = await start.wait();
 console.log(`all ${start.parties} parties started (main arrived as #${index})`);
@@ -37,4 +49,8 @@ await cond.acquire();
 cond.notifyAll();
 cond.release();
 for (const t of threads) await t.join();
-console.log("sum of squares 1..100 =", Atomics.load(jobs, 2), "(expected 338350)");
+console.log(
+  "sum of squares 1..100 =",
+  Atomics.load(jobs, 2),
+  "(expected 338350)",
+);
