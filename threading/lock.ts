@@ -62,7 +62,12 @@ export class Lock {
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
    */
   acquire(options?: boolean | AcquireOptions): Promise<boolean> {
-    const ms = options === undefined ? Infinity : acquireWaitMs(options);
+    let ms: number;
+    try {
+      ms = options === undefined ? Infinity : acquireWaitMs(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (tryLock(this.#i32, 0)) return Promise.resolve(true);
     return lockAsync(this.#i32, 0, ms);
   }

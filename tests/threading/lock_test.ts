@@ -47,7 +47,7 @@ describe("Lock", () => {
     lock.release();
   });
 
-  it("Lock.acquire() rejects bad arguments", () => {
+  it("Lock.acquire() rejects bad arguments", async () => {
     const lock = new Lock();
     assert.throws(() => lock.acquireSync({ timeout: -1 }), ValueError);
     assert.throws(
@@ -57,6 +57,10 @@ describe("Lock", () => {
         e.message === "can't specify a timeout for a non-blocking call",
     );
     assert.throws(() => lock.acquireSync("yes" as never), TypeError);
+    // The async form rejects instead of throwing synchronously.
+    const rejected = lock.acquire({ timeout: -1 });
+    assert.ok(rejected instanceof Promise);
+    await assert.rejects(rejected, ValueError);
     assert.throws(() => lock.acquireSync({ timeout: "1" as never }), TypeError);
     assert.equal(lock.locked(), false);
   });
