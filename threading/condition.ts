@@ -11,7 +11,7 @@ import { waitAsync, waitSync } from "../_internal/wait.ts";
 import type { AcquireOptions } from "./_acquire_args.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
-import type { Held } from "./lock.ts";
+import type { Held } from "./_held.ts";
 
 /** The lock types a Condition can be built on. */
 export type ConditionLock = Lock | RLock;

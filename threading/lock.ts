@@ -8,12 +8,7 @@ import { RuntimeError } from "../_internal/errors.ts";
 import { lockAsync, lockSync, tryLock, unlock } from "../_internal/mutex.ts";
 import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
-
-/** A lock held for a block: `using _ = lock.holdSync();` releases it at the end. */
-export interface Held extends Disposable {
-  /** Releases what was acquired (the same as leaving the block). */
-  [Symbol.dispose](): void;
-}
+import { type Held, held } from "./_held.ts";
 
 /**
  * A primitive lock, as Python's `threading.Lock`: not owned by a thread, so
@@ -99,18 +94,12 @@ export class Lock {
 
   /** Acquires the lock and returns a handle that releases it when disposed (`using`). */
   async hold(options?: AcquireOptions): Promise<Held> {
-    if (!await this.acquire(options)) {
-      throw new RuntimeError("could not acquire the lock in time");
-    }
-    return { [Symbol.dispose]: () => this.release() };
+    return held(await this.acquire(options), () => this.release(), "Lock");
   }
 
   /** The blocking twin of {@linkcode Lock.hold}. */
   holdSync(options?: AcquireOptions): Held {
-    if (!this.acquireSync(options)) {
-      throw new RuntimeError("could not acquire the lock in time");
-    }
-    return { [Symbol.dispose]: () => this.release() };
+    return held(this.acquireSync(options), () => this.release(), "Lock");
   }
 
   /** @internal Condition protocol: release, returning what restores it. */

@@ -21,7 +21,8 @@
  * @module
  */
 export { Thread, type ThreadOptions } from "./thread.ts";
-export { type Held, Lock } from "./lock.ts";
+export { Lock } from "./lock.ts";
+export type { Held } from "./_held.ts";
 export { RLock } from "./rlock.ts";
 export { Condition, type ConditionLock } from "./condition.ts";
 export { BoundedSemaphore, Semaphore } from "./semaphore.ts";

@@ -9,7 +9,7 @@ import { RuntimeError } from "../_internal/errors.ts";
 import { lockAsync, lockSync, tryLock, unlock } from "../_internal/mutex.ts";
 import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
-import type { Held } from "./lock.ts";
+import { type Held, held } from "./_held.ts";
 
 /** Slots of an RLock's shared words. */
 const enum _R {
@@ -118,18 +118,12 @@ export class RLock {
 
   /** Acquires the lock and returns a handle that releases it when disposed (`using`). */
   async hold(options?: AcquireOptions): Promise<Held> {
-    if (!await this.acquire(options)) {
-      throw new RuntimeError("could not acquire the lock in time");
-    }
-    return { [Symbol.dispose]: () => this.release() };
+    return held(await this.acquire(options), () => this.release(), "RLock");
   }
 
   /** The blocking twin of {@linkcode RLock.hold}. */
   holdSync(options?: AcquireOptions): Held {
-    if (!this.acquireSync(options)) {
-      throw new RuntimeError("could not acquire the lock in time");
-    }
-    return { [Symbol.dispose]: () => this.release() };
+    return held(this.acquireSync(options), () => this.release(), "RLock");
   }
 
   /** @internal Condition protocol: release every level, returning the count. */

@@ -4,12 +4,12 @@ import {
   SHARE,
   type SharedDescriptor,
 } from "../_internal/codec.ts";
-import { RuntimeError, ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/errors.ts";
 import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
 import { Deadline } from "../_internal/time.ts";
 import { waitAsync, waitSync } from "../_internal/wait.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
-import type { Held } from "./lock.ts";
+import { type Held, held } from "./_held.ts";
 
 /** Slots of a semaphore's shared words. */
 const enum _S {
@@ -159,18 +159,12 @@ export class Semaphore {
 
   /** Takes a unit and returns a handle that gives it back when disposed (`using`). */
   async hold(options?: AcquireOptions): Promise<Held> {
-    if (!await this.acquire(options)) {
-      throw new RuntimeError("could not acquire the semaphore in time");
-    }
-    return { [Symbol.dispose]: () => this.release() };
+    return held(await this.acquire(options), () => this.release(), "Semaphore");
   }
 
   /** The blocking twin of {@linkcode Semaphore.hold}. */
   holdSync(options?: AcquireOptions): Held {
-    if (!this.acquireSync(options)) {
-      throw new RuntimeError("could not acquire the semaphore in time");
-    }
-    return { [Symbol.dispose]: () => this.release() };
+    return held(this.acquireSync(options), () => this.release(), "Semaphore");
   }
 
   /** @internal Describes this semaphore for another thread. */

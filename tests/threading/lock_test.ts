@@ -1,7 +1,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Lock, RLock } from "../../threading/mod.ts";
-import { RuntimeError, ValueError } from "../../mod.ts";
+import { RuntimeError, TimeoutError, ValueError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { captureThreadErrors, runThreads, sharedInts } from "./_util.ts";
 
@@ -75,6 +75,13 @@ describe("Lock", () => {
     {
       using _h = await lock.hold();
       assert.equal(lock.locked(), true);
+      assert.throws(
+        () => lock.holdSync({ timeout: 0.01 }),
+        (e: Error) =>
+          e instanceof TimeoutError &&
+          e.message === "could not acquire the Lock in time",
+      );
+      await assert.rejects(lock.hold({ blocking: false }), TimeoutError);
     }
     assert.equal(lock.locked(), false);
   });
