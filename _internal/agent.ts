@@ -9,7 +9,7 @@
  */
 import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { readlinkSync } from "node:fs";
-import { pid } from "./runtime.ts";
+import { pid, readAllowed } from "./runtime.ts";
 
 /** Slots of the global counters, each written with `Atomics.add` only. */
 const enum _G {
@@ -90,6 +90,9 @@ let _nativeId: number | undefined;
 export function nativeId(): number {
   if (_nativeId !== undefined) return _nativeId;
   try {
+    if (!readAllowed("/proc/thread-self")) {
+      throw new Error("no read permission");
+    }
     const link = readlinkSync("/proc/thread-self");
     _nativeId = Number(link.split("/").pop());
     if (!Number.isInteger(_nativeId)) throw new Error(link);

@@ -99,3 +99,18 @@ export function unrefTimer(id: ReturnType<typeof setTimeout>): void {
   if (denoNs && typeof id === "number") denoNs.unrefTimer(id);
   else (id as unknown as { unref?: () => void }).unref?.();
 }
+
+/**
+ * Whether reading `path` is allowed without asking: always outside Deno;
+ * on Deno only when the read permission is already granted (so the library
+ * never makes Deno prompt the user).
+ */
+export function readAllowed(path: string): boolean {
+  if (!denoNs) return true;
+  try {
+    return denoNs.permissions.querySync({ name: "read", path }).state ===
+      "granted";
+  } catch {
+    return false;
+  }
+}

@@ -9,6 +9,17 @@
  * thread (`lock.acquireSync()`), for code inside workers. Timeouts are in
  * seconds.
  *
+ * Threads are `node:worker_threads` Workers on both runtimes (they can be
+ * unref'd, so daemon threads and idle workers never keep a program alive);
+ * on Deno that needs `--allow-read` for the library's own files.
+ *
+ * Where JavaScript forces a difference from Python: a thread's target is a
+ * function sent as source (no closures) or a `{ module, name }` reference,
+ * not an overridden `run()`; module state is per thread, so data is shared
+ * through arguments (shareable objects, `SharedArrayBuffer`s); a `Timer`
+ * calls its function on the starting thread's event loop; an uncaught
+ * error in a thread reaches the `excepthook` of the thread that started it.
+ *
  * ```ts
  * import { Event, Thread } from "@pyconc/pyconc/threading";
  * const done = new Event();
