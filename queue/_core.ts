@@ -4,12 +4,11 @@
 // CPython's); waiters queue in arrival order with a slot each.
 //
 // Fairness. Python's Condition-based queue lets a newcomer take an item that
-// a just-woken getter was about to take. Here a put that finds getters
-// waiting sets the item aside for the oldest of them (`ReservedGets`) and
-// wakes that one only; newcomers only see items nobody was promised
-// (`Count - ReservedGets`). Free places of a bounded queue are handed to
-// waiting putters the same way (`ReservedPuts`). So blocked getters and
-// putters are served strictly in the order they arrived.
+// a just-woken getter was about to take, and woken threads run in whatever
+// order the scheduler picks. Here a put that finds getters waiting hands its
+// item to the oldest of them directly, and a get that frees a place moves
+// the oldest waiting putter's item in (see the invariants below). So blocked
+// getters and putters are served strictly in the order they arrived.
 import { ValueError } from "../_internal/errors.ts";
 import type { Deadline } from "../_internal/time.ts";
 import { notify, waitAsync, waitSync } from "../_internal/wait.ts";
@@ -145,6 +144,18 @@ export class QueueCore {
     ctl[C.Count] = n + 1;
   }
 
+  /** Runs the comparisons a heap push of `item` would run, changing nothing. */
+  #probe(item: unknown): void {
+    if (this.#kind !== Kind.Heap) return;
+    const idx = this.s.index;
+    let pos = this.s.ctl[C.Count];
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      if (!this.#less(item, this.#valueOf(idx[parent]))) break;
+      pos = parent;
+    }
+  }
+
   /** Removes and returns the next ref; on a failed comparison nothing changes. */
   #get(): number {
     const s = this.s;
@@ -219,43 +230,18 @@ export class QueueCore {
   }
 
   // --- steps run with the lock held ---
+  //
+  // Invariants: getters wait only while the queue is empty, and putters
+  // only while it is full. So a put that finds a getter waiting hands its
+  // item straight to the oldest one (the index stays empty), and a get that
+  // frees a place moves the oldest waiting putter's item (written to
+  // shared memory before it parked) into the queue. Waiters are thus served
+  // strictly in arrival order, and each gets the item its turn entitles it
+  // to, however the threads are scheduled afterwards.
 
-  /** Wakes waiters for whatever is free now, oldest first, setting it aside for them. */
-  #signal(): void {
+  /** Reads the record `ref` into the result and frees it. */
+  #deliver(ref: number): void {
     const s = this.s;
-    const ctl = s.ctl;
-    while (
-      ctl[C.GetHead] !== -1 && ctl[C.Count] - ctl[C.ReservedGets] > 0
-    ) {
-      s.wakeOldest(List.Get, Slot.Notified);
-      ctl[C.ReservedGets]++;
-    }
-    const max = ctl[C.MaxSize];
-    while (
-      max > 0 && ctl[C.PutHead] !== -1 &&
-      max - ctl[C.Count] - ctl[C.ReservedPuts] > 0
-    ) {
-      s.wakeOldest(List.Put, Slot.Notified);
-      ctl[C.ReservedPuts]++;
-    }
-  }
-
-  /** Items a getter that was promised nothing may take. */
-  #available(): number {
-    const ctl = this.s.ctl;
-    return ctl[C.Count] - ctl[C.ReservedGets];
-  }
-
-  /** Places a putter that was promised nothing may fill. */
-  #room(): number {
-    const ctl = this.s.ctl;
-    const max = ctl[C.MaxSize];
-    return max > 0 ? max - ctl[C.Count] - ctl[C.ReservedPuts] : 1;
-  }
-
-  #take(): void {
-    const s = this.s;
-    const ref = this.#get();
     const tag = tagOf(s, ref);
     let hit: _Cached | undefined;
     if (this.#kind === Kind.Heap && isEncoded(tag)) {
@@ -273,21 +259,68 @@ export class QueueCore {
       this.#outTag = tag;
     }
     s.free(ref);
-    if (s.ctl[C.Count] === 0) s.resetIfLarge();
-    this.#signal();
+  }
+
+  /** Takes the next item out of the queue, then fills freed places from waiting putters. */
+  #take(): void {
+    const s = this.s;
+    this.#deliver(this.#get());
+    const ctl = s.ctl;
+    if (ctl[C.PutHead] !== -1) this.#admitPutters();
+    if (ctl[C.Count] === 0) s.resetIfLarge();
+  }
+
+  /** Moves waiting putters' items into the free places, oldest putter first. */
+  #admitPutters(): void {
+    const s = this.s;
+    const ctl = s.ctl;
+    const max = ctl[C.MaxSize];
+    while (ctl[C.PutHead] !== -1 && ctl[C.Count] < max) {
+      const ref = s.slotItem(ctl[C.PutHead]);
+      try {
+        this.#put(
+          ref,
+          this.#kind === Kind.Heap ? this.#valueOf(ref) : undefined,
+        );
+      } catch {
+        // Its item cannot be compared with the queue's: the putter tries
+        // again itself and gets the error.
+        s.wakeOldest(List.Put, Slot.Failed);
+        continue;
+      }
+      ctl[C.Unfinished]++;
+      s.wakeOldest(List.Put, Slot.Notified);
+    }
+  }
+
+  /** Adds the record `ref` (holding `item`): to the oldest waiting getter, or to the queue. */
+  #insertRef(ref: number, item: unknown): void {
+    const s = this.s;
+    const ctl = s.ctl;
+    const getter = ctl[C.GetHead];
+    if (getter !== -1) {
+      s.setSlotItem(getter, ref);
+      s.wakeOldest(List.Get, Slot.Notified);
+    } else this.#put(ref, item);
+    ctl[C.Unfinished]++;
   }
 
   #insert(item: unknown, bytes: Prepared | undefined): void {
     const s = this.s;
     const ref = writeItem(s, item, bytes);
     try {
-      this.#put(ref, item);
+      this.#insertRef(ref, item);
     } catch (err) {
       s.free(ref);
       throw err;
     }
-    s.ctl[C.Unfinished]++;
-    this.#signal();
+  }
+
+  /** Whether a put may add an item now. */
+  #hasRoom(): boolean {
+    const ctl = this.s.ctl;
+    const max = ctl[C.MaxSize];
+    return max <= 0 || ctl[C.Count] < max;
   }
 
   /** The item the last successful get took (call after releasing the lock). */
@@ -302,37 +335,31 @@ export class QueueCore {
    * or queues the caller as a waiter (returns its slot).
    */
   getBegin(ms: number): number {
-    this.s.sync();
-    const ctl = this.s.ctl;
-    const avail = ctl[C.Count] - ctl[C.ReservedGets];
-    if (avail > 0) {
+    const s = this.s;
+    s.sync();
+    const ctl = s.ctl;
+    if (ctl[C.Count] > 0) {
       this.#take();
       return -1;
     }
     if (ctl[C.ShutDown]) throw new ShutDown();
     if (ms <= 0) throw new Empty();
-    return this.s.enqueue(List.Get);
+    return s.enqueue(List.Get);
   }
 
   /** Step of `get` after waiting on `slot`. */
   getAfterWait(slot: number): number {
-    this.s.sync();
     const s = this.s;
+    s.sync();
     const st = s.slotState(slot);
     if (st === Slot.Waiting) s.unlink(slot);
+    const ref = s.slotItem(slot);
     s.freeSlot(slot);
     if (st === Slot.Notified) {
-      // An item was set aside for this getter.
-      s.ctl[C.ReservedGets]--;
-      try {
-        this.#take();
-      } catch (err) {
-        this.#signal();
-        throw err;
-      }
+      this.#deliver(ref); // handed over by a put
       return -1;
     }
-    if (this.#available() > 0) {
+    if (s.ctl[C.Count] > 0) {
       this.#take();
       return -1;
     }
@@ -343,41 +370,53 @@ export class QueueCore {
 
   /** First step of `put`: stores the item (returns -1) or queues the caller (returns its slot). */
   putBegin(item: unknown, bytes: Prepared | undefined, ms: number): number {
-    this.s.sync();
     const s = this.s;
+    s.sync();
     if (s.ctl[C.ShutDown]) throw new ShutDown();
-    if (this.#room() > 0) {
+    if (this.#hasRoom()) {
       this.#insert(item, bytes);
       return -1;
     }
     if (ms <= 0) throw new Full();
-    return s.enqueue(List.Put);
+    // Park with the item already in shared memory, so that the get that
+    // frees a place can move it in.
+    const ref = writeItem(s, item, bytes);
+    try {
+      const slot = s.enqueue(List.Put);
+      s.setSlotItem(slot, ref);
+      return slot;
+    } catch (err) {
+      s.free(ref);
+      throw err;
+    }
   }
 
   /** Step of `put` after waiting on `slot`. */
-  putAfterWait(
-    slot: number,
-    item: unknown,
-    bytes: Prepared | undefined,
-  ): number {
+  putAfterWait(slot: number, item: unknown): number {
     const s = this.s;
     s.sync();
     const st = s.slotState(slot);
     if (st === Slot.Waiting) s.unlink(slot);
+    const ref = s.slotItem(slot);
     s.freeSlot(slot);
-    if (st === Slot.Notified) s.ctl[C.ReservedPuts]--;
+    if (st === Slot.Notified) return -1; // a get moved the item in
+    // The record is still this putter's.
     try {
       if (s.ctl[C.ShutDown]) throw new ShutDown();
-      if (this.#room() > 0) {
-        this.#insert(item, bytes);
+      // A get could not move the item in: compare it here to raise the error.
+      if (st === Slot.Failed) this.#probe(item);
+      if (this.#hasRoom()) {
+        this.#insertRef(ref, item);
         return -1;
       }
+      if (st === Slot.Waiting) throw new Full(); // timed out
     } catch (err) {
-      this.#signal(); // pass the place this putter was given to the next
+      s.free(ref);
       throw err;
     }
-    if (st === Slot.Waiting) throw new Full(); // timed out
-    return s.enqueue(List.Put);
+    const again = s.enqueue(List.Put);
+    s.setSlotItem(again, ref);
+    return again;
   }
 
   /** Python's `task_done`. */
@@ -396,22 +435,24 @@ export class QueueCore {
 
   /** Python's `shutdown(immediate)`. */
   shutdown(immediate: boolean): void {
-    this.s.sync();
     const s = this.s;
+    s.sync();
     const ctl = s.ctl;
     Atomics.store(ctl, C.ShutDown, 1);
     if (immediate) {
-      // Drop every item (in no particular order: no comparisons needed).
-      for (const ref of s.refs()) {
+      // Drop every item (in no particular order: no comparisons needed),
+      // and the items handed to getters that have not run yet.
+      const dropped = [...s.refs(), ...s.takeBackHandedItems()];
+      for (const ref of dropped) {
         s.free(ref);
         if (ctl[C.Unfinished] > 0) ctl[C.Unfinished]--;
       }
       Atomics.store(ctl, C.Count, 0);
       ctl[C.Head] = 0;
       s.resetIfLarge();
-      s.unreserveGetters();
       this.#bumpJoin();
     }
+    // Waiting putters free their own records when they wake.
     while (s.wakeOldest(List.Get, Slot.Woken));
     while (s.wakeOldest(List.Put, Slot.Woken));
   }
@@ -446,36 +487,23 @@ export class QueueCore {
     const end = performance.now() + ms;
     do {
       for (let k = 0; k < 32; k++) {
-        if (forGet) {
-          if (
-            Atomics.load(ctl, C.Count) - Atomics.load(ctl, C.ReservedGets) >
-              0 ||
-            Atomics.load(ctl, C.ShutDown)
-          ) return;
-        } else {
-          const max = Atomics.load(ctl, C.MaxSize);
-          if (
-            max - Atomics.load(ctl, C.Count) -
-                  Atomics.load(ctl, C.ReservedPuts) > 0 ||
-            Atomics.load(ctl, C.ShutDown)
-          ) return;
-        }
+        if (Atomics.load(ctl, C.ShutDown)) return;
+        const n = Atomics.load(ctl, C.Count);
+        if (forGet ? n > 0 : n < Atomics.load(ctl, C.MaxSize)) return;
       }
     } while (performance.now() < end);
   }
 
   /** Whether a get would find nothing to take right now (a hint, no lock). */
   looksEmpty(): boolean {
-    const ctl = this.s.ctl;
-    return Atomics.load(ctl, C.Count) - Atomics.load(ctl, C.ReservedGets) <= 0;
+    return Atomics.load(this.s.ctl, C.Count) <= 0;
   }
 
   /** Whether a put would find no free place right now (a hint, no lock). */
   looksFull(): boolean {
     const ctl = this.s.ctl;
     const max = Atomics.load(ctl, C.MaxSize);
-    return max > 0 &&
-      max - Atomics.load(ctl, C.Count) - Atomics.load(ctl, C.ReservedPuts) <= 0;
+    return max > 0 && Atomics.load(ctl, C.Count) >= max;
   }
 
   /** Parks this thread until `slot` is woken or the deadline passes. */

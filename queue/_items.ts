@@ -6,7 +6,14 @@
 import { deserialize, serialize } from "node:v8";
 import { SHARE } from "../_internal/codec.ts";
 import { HEADER, Tag } from "./_layout.ts";
-import { decodeTree, encodeTreeScratch, treeScratch } from "./_tree.ts";
+import {
+  binaryBytes,
+  binaryCode,
+  binaryFrom,
+  decodeTree,
+  encodeTreeScratch,
+  treeScratch,
+} from "./_tree.ts";
 import type { Store } from "./_store.ts";
 
 /** An item encoded before the lock is taken, and how. */
@@ -17,6 +24,8 @@ export interface Prepared {
   bytes: Uint8Array;
   /** How many bytes of `bytes` the item takes. */
   length: number;
+  /** For {@linkcode Tag.Bytes}: the binary type (see `binaryCode`). */
+  code?: number;
 }
 
 /**
@@ -24,8 +33,10 @@ export interface Prepared {
  * anything between preparing an item and writing it.
  */
 export function keepPrepared(p: Prepared | undefined): Prepared | undefined {
-  return p && p.tag === Tag.Tree
-    ? { tag: Tag.Tree, bytes: p.bytes.slice(0, p.length), length: p.length }
+  // A tree encoding lives in the scratch buffer; a binary item is the
+  // caller's memory, which the caller may change before the copy happens.
+  return p && (p.tag === Tag.Tree || p.tag === Tag.Bytes)
+    ? { ...p, bytes: p.bytes.slice(0, p.length) }
     : p;
 }
 
@@ -60,6 +71,19 @@ export function prepareItem(item: unknown): Prepared | undefined {
       "a shared object (lock, queue, event...) cannot be a queue item; pass it to the worker as an argument",
     );
   }
+  const code = binaryCode(item as object);
+  if (code !== 0) {
+    const bytes = binaryBytes(item as ArrayBufferView);
+    return { tag: Tag.Bytes, bytes, length: bytes.length, code };
+  }
+  if (
+    ArrayBuffer.isView(item) &&
+    item.buffer instanceof SharedArrayBuffer
+  ) {
+    throw new TypeError(
+      "a view of a SharedArrayBuffer cannot be a queue item; pass it to the worker as an argument",
+    );
+  }
   const n = encodeTreeScratch(item);
   if (n >= 0) return { tag: Tag.Tree, bytes: treeScratch(), length: n };
   try {
@@ -92,6 +116,7 @@ export function writeItem(
     const ref = s.alloc(n + 8, prepared.tag);
     const o = ref * 8 + HEADER;
     s.i32[o >> 2] = s.nextStamp();
+    s.i32[(o >> 2) + 1] = prepared.code ?? 0;
     const u8 = s.u8;
     if (n <= 64) {
       for (let i = 0, p = o + 8; i < n; i++) u8[p + i] = bytes[i];
@@ -174,6 +199,8 @@ export function readRecord(s: Store, ref: number): unknown {
       return _readUnits(s.u16, o >> 1, len >> 1);
     case Tag.Tree:
       return decodeTree(s.u8, o + 8, s.dv);
+    case Tag.Bytes:
+      return binaryFrom(i32[(o >> 2) + 1], s.u8, o + 8, len - 8);
     case Tag.V8:
       return s.u8.slice(o + 8, o + len);
     case Tag.Undefined:
@@ -199,7 +226,7 @@ export function stampOf(s: Store, ref: number): number {
 
 /** Whether a record of this tag costs real work to decode (worth caching). */
 export function isEncoded(tag: Tag): boolean {
-  return tag === Tag.V8 || tag === Tag.Tree;
+  return tag === Tag.V8 || tag === Tag.Tree || tag === Tag.Bytes;
 }
 
 /** Turns what {@linkcode readRecord} returned for a record of `tag` into the item. */

@@ -17,10 +17,6 @@ export const enum C {
   Unfinished = 4,
   /** 1 once `shutdown()` was called. */
   ShutDown = 5,
-  /** Items set aside for getters that were woken and have not run yet. */
-  ReservedGets = 6,
-  /** Free places set aside for putters that were woken and have not run yet. */
-  ReservedPuts = 7,
   /** Bumped when `unfinished` drops to 0; joiners park on it. */
   JoinGen = 8,
   /** FIFO ring: index position of the oldest item. */
@@ -67,7 +63,9 @@ export const enum W {
   Prev = 2,
   /** Which list: {@linkcode List}. */
   List = 3,
-  Words = 4,
+  /** The item record a parked putter holds, or that a put handed to a getter. */
+  Item = 4,
+  Words = 8,
 }
 
 /** Waiter slot states. */
@@ -75,10 +73,12 @@ export const enum Slot {
   Free = 0,
   /** Parked, waiting its turn. */
   Waiting = 1,
-  /** Its turn came: an item (getters) or a free place (putters) is set aside for it. */
+  /** Done: an item was handed to this getter, or this putter's item was moved in. */
   Notified = 2,
-  /** Woken by `shutdown()` to re-check, nothing set aside. */
+  /** Woken by `shutdown()` to re-check; nothing was handed over. */
   Woken = 3,
+  /** This putter's item could not be compared with the queue's: it retries itself. */
+  Failed = 4,
 }
 
 /** Which waiter list a slot is on. */
@@ -106,6 +106,8 @@ export const enum Tag {
   V8 = 9,
   /** Bytes of `_tree.ts`'s encoding, after a stamp word and a pad word. */
   Tree = 10,
+  /** A typed array, DataView or ArrayBuffer: raw bytes after a stamp word and a binary-type word. */
+  Bytes = 11,
 }
 
 /** Bytes of a record header: payload length, then tag | size class << 8. */

@@ -327,21 +327,36 @@ export class Store {
     return Atomics.load(this.slots, s * W.Words + W.State);
   }
 
-  /** Turns every Notified getter slot into Woken (their items are gone). */
-  unreserveGetters(): void {
+  /** The item record a waiter holds (putter) or was handed (getter). */
+  slotItem(s: number): number {
+    return this.slots[s * W.Words + W.Item];
+  }
+
+  /** Records the item a waiter holds or is handed. */
+  setSlotItem(s: number, ref: number): void {
+    this.slots[s * W.Words + W.Item] = ref;
+  }
+
+  /**
+   * Takes back the items handed to getters that have not woken yet, turning
+   * them Woken (for an immediate shutdown); returns the items' refs.
+   */
+  takeBackHandedItems(): number[] {
     const w = this.slots;
     const cap = this.ctl[C.SlotCap];
+    const refs: number[] = [];
     for (let s = 0; s < cap; s++) {
       const b = s * W.Words;
       if (
         Atomics.load(w, b + W.State) === Slot.Notified &&
         w[b + W.List] === List.Get
       ) {
+        refs.push(w[b + W.Item]);
         Atomics.store(w, b + W.State, Slot.Woken);
         Atomics.notify(w, b + W.State, 1);
       }
     }
-    this.ctl[C.ReservedGets] = 0;
+    return refs;
   }
 }
 

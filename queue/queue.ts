@@ -199,13 +199,12 @@ export class Queue<T = unknown> {
     } finally {
       s.unlock();
     }
-    if (r >= 0) bytes = keepPrepared(bytes);
     while (r >= 0) {
       await c.waitSlotAsync(r, deadline);
       const l = s.lockAsync();
       if (l !== true) await l;
       try {
-        r = c.putAfterWait(r, item, bytes);
+        r = c.putAfterWait(r, item);
       } finally {
         s.unlock();
       }
@@ -239,7 +238,7 @@ export class Queue<T = unknown> {
       c.waitSlotSync(r, deadline);
       s.lockSync();
       try {
-        r = c.putAfterWait(r, item, bytes);
+        r = c.putAfterWait(r, item);
       } finally {
         s.unlock();
       }

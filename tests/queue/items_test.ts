@@ -58,9 +58,60 @@ describe("queue items", () => {
     assert.deepEqual(p, { p: { x: 3 } });
   });
 
+  it("Queue copies typed arrays, DataViews and ArrayBuffers, top-level and nested", () => {
+    const f64 = new Float64Array([1.5, -2, NaN]);
+    const sub = new Uint16Array(new Uint16Array([1, 2, 3, 4]).buffer, 2, 2);
+    const items: unknown[] = [
+      f64,
+      sub,
+      new Int8Array([-1, 2]),
+      new Uint8ClampedArray([255]),
+      new BigInt64Array([-5n]),
+      new BigUint64Array([2n ** 64n - 1n]),
+      new Int32Array(0),
+      new DataView(new Uint8Array([9, 8, 7]).buffer, 1),
+      new Uint8Array([1, 2, 3]).buffer,
+      { nested: [new Float32Array([0.5]), new Uint8Array([7]).buffer] },
+    ];
+    for (const item of items) {
+      const back = roundTrip(item);
+      assert.deepEqual(back, item);
+      assert.equal(
+        Object.getPrototypeOf(back),
+        Object.getPrototypeOf(item),
+      );
+    }
+    const back = roundTrip(sub);
+    assert.equal(back.byteOffset, 0);
+    assert.equal(back.buffer.byteLength, 4);
+  });
+
+  it("Queue copies a typed array at put time, not later", async () => {
+    const q = new Queue<Uint8Array>(1);
+    q.putNowait(new Uint8Array([0]));
+    const a = new Uint8Array([1, 2, 3]);
+    const pending = q.put(a); // waits for room
+    a[0] = 99;
+    assert.deepEqual(q.getNowait(), new Uint8Array([0]));
+    await pending;
+    assert.deepEqual(q.getNowait(), new Uint8Array([1, 2, 3]));
+  });
+
+  it("Queue.put() rejects a view of a SharedArrayBuffer", () => {
+    const q = new Queue();
+    assert.throws(
+      () => q.putNowait(new Int32Array(new SharedArrayBuffer(8))),
+      TypeError,
+    );
+  });
+
   it("encodeTree() gives up on what it does not cover", () => {
     assert.equal(encodeTree(new Map()), undefined);
-    assert.equal(encodeTree([new Uint8Array(2)]), undefined);
+    assert.equal(encodeTree([new Set()]), undefined);
+    assert.equal(
+      encodeTree([new Uint8Array(new SharedArrayBuffer(2))]),
+      undefined,
+    );
     assert.equal(encodeTree({ f: () => 1 }), undefined);
     let deep: unknown = 1;
     for (let i = 0; i < 100; i++) deep = [deep];

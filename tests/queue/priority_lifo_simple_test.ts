@@ -106,6 +106,19 @@ describe("PriorityQueue", () => {
     assert.equal(q.qsize(), 3);
   });
 
+  it("PriorityQueue.put() waiting for room gets TypeError when its item is incomparable", async () => {
+    const q = new PriorityQueue<unknown>(2);
+    q.putNowait(5);
+    q.putNowait(7);
+    const bad = q.put("x");
+    const good = q.put(3);
+    assert.equal(q.getNowait(), 5); // frees a place: "x" cannot go in, 3 can
+    await assert.rejects(bad, isError(TypeError, NOT_SUPPORTED("str", "int")));
+    await good;
+    assert.deepEqual(q.queue, [3, 7]);
+    assert.equal(q.unfinishedTasks, 3);
+  });
+
   it("PriorityQueue({ compare }) uses a custom order", () => {
     const q = new PriorityQueue<{ name: string; due: number }>({
       compare: (a, b) => b.due - a.due,

@@ -318,11 +318,13 @@ describe("Queue", () => {
     const q = new Queue<number>(5);
     for (let i = 0; i < 5; i++) q.putNowait(i);
     const blockedPut = q.put(9);
-    q.getNowait(); // one task taken, not done; its place is promised to put(9)
+    const blockedPut2 = q.put(10);
+    q.getNowait(); // one task taken, not done; put(9) moves in at once
     let joined = false;
     const j = q.join().then(() => joined = true);
     q.shutdown({ immediate: true });
-    await assert.rejects(blockedPut, ShutDown);
+    await blockedPut;
+    await assert.rejects(blockedPut2, ShutDown);
     assert.equal(q.qsize(), 0);
     assert.deepEqual(q.queue, []);
     assert.equal(q.unfinishedTasks, 1);
@@ -334,12 +336,33 @@ describe("Queue", () => {
     assert.throws(() => q.taskDone(), ValueError);
   });
 
-  it("Queue.shutdown({ immediate: true }) wakes a getter promised an item", async () => {
+  it("Queue.shutdown({ immediate: true }) takes back an item handed to a getter", async () => {
     const q = new Queue<number>();
     const g = q.get();
-    q.putNowait(1); // set aside for g, which has not run yet
+    q.putNowait(1); // handed to g, which has not run yet
+    assert.equal(q.unfinishedTasks, 1);
     q.shutdown({ immediate: true });
     await assert.rejects(g, ShutDown);
+    assert.equal(q.unfinishedTasks, 0);
+  });
+
+  it("Queue.shutdown() lets a getter keep an item handed to it", async () => {
+    const q = new Queue<number>();
+    const g = q.get();
+    q.putNowait(1);
+    q.shutdown();
+    assert.equal(await g, 1);
+  });
+
+  it("Queue.put() that timed out takes its item back", async () => {
+    const q = new Queue<string>(1);
+    q.putNowait("kept");
+    await assert.rejects(q.put("dropped", { timeout: 0.01 }), Full);
+    assert.throws(() => q.putSync("dropped", { timeout: 0.01 }), Full);
+    assert.deepEqual(q.queue, ["kept"]);
+    assert.equal(q.getNowait(), "kept");
+    assert.throws(() => q.getNowait(), Empty);
+    assert.equal(q.unfinishedTasks, 1);
   });
 
   it("Queue[Symbol.asyncIterator]() drains until shutdown", async () => {
