@@ -479,6 +479,39 @@ async function _readAll(
   return c.bytes();
 }
 
+const _MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A promise that resolves after `ms` milliseconds, and a way to cancel it.
+ * Unlike a bare `setTimeout`, delays beyond 2^31-1 ms (24.8 days) do not fire
+ * at once: the timer is re-armed until the whole delay has passed.
+ */
+export function expiry(ms: number): {
+  expired: Promise<void>;
+  cancel(): void;
+} {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancelled = false;
+  if (ms === Infinity) return { expired: new Promise(() => {}), cancel() {} };
+  const end = performance.now() + ms;
+  const expired = new Promise<void>((resolve) => {
+    const arm = () => {
+      if (cancelled) return;
+      const left = end - performance.now();
+      if (left <= 0) return resolve();
+      timer = setTimeout(arm, Math.min(left, _MAX_TIMER_MS));
+    };
+    timer = setTimeout(arm, Math.min(ms, _MAX_TIMER_MS));
+  });
+  return {
+    expired,
+    cancel() {
+      cancelled = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** Joins byte chunks into one array (no copy for a single chunk). */
 export function concatBytes(chunks: Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0];
@@ -984,15 +1017,14 @@ export async function output(
   if (out) ends.push(out.done);
   if (err) ends.push(err.done);
   let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
+  const timer = expiry(timeoutMs);
+  await Promise.race([
+    Promise.all(ends),
+    timer.expired.then(() => {
       timedOut = true;
-      resolve();
-    }, timeoutMs);
-  });
-  await Promise.race([Promise.all(ends), expired]);
-  clearTimeout(timer);
+    }),
+  ]);
+  timer.cancel();
   if (timedOut) {
     // Kill first, then reap; a grandchild may still hold the pipes open,
     // so stop reading rather than wait for EOF.
@@ -1132,7 +1164,8 @@ function _outputSyncBun(
       stdout: _bunSyncMode(o.stdout),
       stderr: _bunSyncMode(stderr),
       detached: o.newSession ?? false,
-      ...(timeoutMs === Infinity ? {} : {
+      // Bun's timer takes 32-bit milliseconds; 24.8 days is "forever" here.
+      ...(timeoutMs >= _MAX_TIMER_MS ? {} : {
         timeout: Math.max(1, Math.ceil(timeoutMs)),
         killSignal: "SIGKILL",
       }),

@@ -8,6 +8,7 @@ import { timeoutToMs } from "../_internal/time.ts";
 import {
   type ChildProcess,
   concatBytes,
+  expiry,
   signalNumber,
   spawn,
 } from "../_internal/spawn.ts";
@@ -193,14 +194,14 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
       await this.#child.exited;
       return true;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
+    const timer = expiry(ms);
     try {
-      return await Promise.race([this.#child.exited.then(() => true), expired]);
+      return await Promise.race([
+        this.#child.exited.then(() => true),
+        timer.expired.then(() => false),
+      ]);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 
@@ -251,17 +252,11 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
         this.#child.exited,
       ]);
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const finished = ms === Infinity
-      ? await this.#communicating.then(
-        () => true,
-      )
-      : await Promise.race([
-        this.#communicating.then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), ms);
-        }),
-      ]).finally(() => clearTimeout(timer));
+    const timer = expiry(ms);
+    const finished = await Promise.race([
+      this.#communicating.then(() => true),
+      timer.expired.then(() => false),
+    ]).finally(() => timer.cancel());
     if (!finished) {
       throw new TimeoutExpired(
         this.args,

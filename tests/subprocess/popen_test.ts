@@ -25,6 +25,12 @@ describe("Popen", () => {
     assert.equal(p.returncode, 3);
     assert.equal(p.poll(), 3);
     assert.equal(await p.wait(0), 3);
+    const q = new Popen(["true"], { stdout: PIPE });
+    assert.equal(await q.wait(30 * 86400), 0); // beyond setTimeout's range
+    assert.deepEqual(await q.communicate(null, 30 * 86400), [
+      new Uint8Array(0),
+      null,
+    ]);
   });
 
   it("Popen.wait() with a timeout throws TimeoutExpired and leaves the child running", async () => {

@@ -70,6 +70,11 @@ describe("runSync", () => {
     assert.ok(await noZombies());
   });
 
+  it("runSync() with a timeout beyond 2^31 ms does not fire at once", () => {
+    const cp = runSync(["echo", "ok"], { timeout: 30 * 86400, stdout: PIPE });
+    assert.equal(td.decode(cp.stdout!), "ok\n");
+  });
+
   it("runSync() timeout with input works (Deno's helper path)", () => {
     assert.throws(
       () => runSync(["sleep", "10"], { timeout: 0.2, input: "x" }),

@@ -221,6 +221,12 @@ describe("run", () => {
     assert.ok(await noZombies());
   });
 
+  it("run() with a timeout beyond 2^31 ms does not fire at once", async () => {
+    const month = 30 * 86400;
+    const cp = await run(["echo", "ok"], { timeout: month, stdout: PIPE });
+    assert.equal(td.decode(cp.stdout!), "ok\n");
+  });
+
   it("run() timeout without capture carries null output", async () => {
     await assert.rejects(run(["sleep", "10"], { timeout: 0.1 }), (e: Error) => {
       assert.ok(e instanceof TimeoutExpired);
