@@ -7,6 +7,7 @@ import {
   TimeoutExpired,
 } from "../../subprocess/mod.ts";
 import { lookupError } from "../../_internal/errors.ts";
+import { errorToRecord, recordToError } from "../../_internal/codec.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { te } from "./_util.ts";
 
@@ -76,6 +77,27 @@ describe("errors", () => {
     assert.equal(lookupError("SubprocessError"), SubprocessError);
     assert.equal(lookupError("CalledProcessError"), CalledProcessError);
     assert.equal(lookupError("TimeoutExpired"), TimeoutExpired);
+  });
+
+  it("CalledProcessError and TimeoutExpired survive the worker codec", () => {
+    const e = new CalledProcessError(-9, ["sleep", "1"], "out", "err");
+    const back = recordToError(
+      structuredClone(errorToRecord(e)),
+    ) as CalledProcessError;
+    assert.ok(back instanceof CalledProcessError);
+    assert.equal(back.message, e.message);
+    assert.equal(back.returncode, -9);
+    assert.deepEqual(back.cmd, ["sleep", "1"]);
+    assert.equal(back.stdout, "out");
+    assert.equal(back.stderr, "err");
+    const t = recordToError(
+      structuredClone(
+        errorToRecord(new TimeoutExpired("x", 2, te.encode("o"))),
+      ),
+    ) as TimeoutExpired;
+    assert.ok(t instanceof TimeoutExpired && t instanceof SubprocessError);
+    assert.equal(t.timeout, 2);
+    assert.deepEqual(t.output, te.encode("o"));
   });
 
   it("CompletedProcess.checkReturncode() and its Python repr", () => {
