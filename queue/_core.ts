@@ -16,18 +16,28 @@ import { pyLess } from "./_compare.ts";
 import { Empty, Full, ShutDown } from "./errors.ts";
 import {
   finishItem,
+  finishTake,
   isEncoded,
   type Prepared,
   readRecord,
   stampOf,
   tagOf,
+  takeRecord,
   writeItem,
 } from "./_items.ts";
-import { C, Kind, List, Slot, Tag, W } from "./_layout.ts";
+import { C, Kind, List, Slot, type Tag, W } from "./_layout.ts";
 import { Store, type StoreState } from "./_store.ts";
 
 /** A custom order: negative when `a` comes before `b`, as for `Array.prototype.sort`. */
 export type CompareFn = (a: unknown, b: unknown) => number;
+
+let _sink = 0;
+
+/** A short busy pause (some 50 ns) that touches no shared memory. */
+function _pause(x: number): number {
+  for (let i = 0; i < 40; i++) x = (x * 1103515245 + 12345) | 0;
+  return x;
+}
 
 /** Longest single park of a blocking wait, so a terminated worker can stop. */
 const _SLICE_MS = 1000;
@@ -62,9 +72,9 @@ export class QueueCore {
   readonly #compare: CompareFn | null;
   /** Decoded `node:v8` items of a heap, so comparisons do not deserialize again. */
   readonly #cache = new Map<number, _Cached>();
-  /** What the last take produced: the item, or its bytes to decode (tag in #outTag). */
+  /** What the last take produced: a tag for `finishTake`, or -1 with the item in #out. */
   #out: unknown = undefined;
-  #outTag: Tag = Tag.Undefined;
+  #outTag: Tag | -1 = -1;
 
   constructor(
     state?: StoreState,
@@ -253,10 +263,9 @@ export class QueueCore {
     }
     if (hit) {
       this.#out = hit.value;
-      this.#outTag = Tag.Undefined; // decoded already
+      this.#outTag = -1; // decoded already
     } else {
-      this.#out = readRecord(s, ref);
-      this.#outTag = tag;
+      this.#outTag = takeRecord(s, ref);
     }
     s.free(ref);
   }
@@ -325,9 +334,10 @@ export class QueueCore {
 
   /** The item the last successful get took (call after releasing the lock). */
   result(): unknown {
+    if (this.#outTag !== -1) return finishTake(this.#outTag);
     const out = this.#out;
     this.#out = undefined;
-    return finishItem(this.#outTag, out);
+    return out;
   }
 
   /**
@@ -486,10 +496,13 @@ export class QueueCore {
     if (Atomics.load(ctl, forGet ? C.GetHead : C.PutHead) !== -1) return;
     const end = performance.now() + ms;
     do {
-      for (let k = 0; k < 32; k++) {
+      for (let k = 0; k < 16; k++) {
         if (Atomics.load(ctl, C.ShutDown)) return;
         const n = Atomics.load(ctl, C.Count);
         if (forGet ? n > 0 : n < Atomics.load(ctl, C.MaxSize)) return;
+        // Back off between polls: each one pulls the control words' cache
+        // line away from the thread that is about to write them.
+        _sink = _pause(_sink);
       }
     } while (performance.now() < end);
   }

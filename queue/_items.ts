@@ -35,7 +35,7 @@ export interface Prepared {
 export function keepPrepared(p: Prepared | undefined): Prepared | undefined {
   // A tree encoding lives in the scratch buffer; a binary item is the
   // caller's memory, which the caller may change before the copy happens.
-  return p && (p.tag === Tag.Tree || p.tag === Tag.Bytes)
+  return p && p.tag !== Tag.V8
     ? { ...p, bytes: p.bytes.slice(0, p.length) }
     : p;
 }
@@ -48,8 +48,9 @@ export function keepPrepared(p: Prepared | undefined): Prepared | undefined {
  */
 export function prepareItem(item: unknown): Prepared | undefined {
   switch (typeof item) {
-    case "number":
     case "string":
+      return _prepareString(item);
+    case "number":
     case "boolean":
     case "undefined":
     case "bigint":
@@ -104,6 +105,43 @@ function _isLatin1(s: string): boolean {
   return true;
 }
 
+// Strings are encoded before the lock is taken, and decoded after it is
+// released, from private scratch buffers: the lock is then held only for
+// copying bytes, which matters when a producer and a consumer contend.
+let _sBuf = new Uint8Array(256);
+let _s16 = new Uint16Array(_sBuf.buffer);
+
+function _prepareString(str: string): Prepared {
+  const n = str.length;
+  if (2 * n > _sBuf.length) {
+    let size = _sBuf.length * 2;
+    while (size < 2 * n) size *= 2;
+    _sBuf = new Uint8Array(size);
+    _s16 = new Uint16Array(_sBuf.buffer);
+  }
+  let latin1 = true;
+  const b = _sBuf;
+  for (let i = 0; i < n; i++) {
+    const c = str.charCodeAt(i);
+    if (c > 0xff) {
+      latin1 = false;
+      break;
+    }
+    b[i] = c;
+  }
+  if (latin1) return { tag: Tag.Latin1, bytes: b, length: n };
+  const w = _s16;
+  for (let i = 0; i < n; i++) w[i] = str.charCodeAt(i);
+  return { tag: Tag.Utf16, bytes: b, length: 2 * n };
+}
+
+function _copyIn(s: Store, bytes: Uint8Array, n: number, at: number): void {
+  const u8 = s.u8;
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) u8[at + i] = bytes[i];
+  } else u8.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
+}
+
 /** Writes `item` (encoded by {@linkcode prepareItem}) as a new record; returns its ref. Lock held. */
 export function writeItem(
   s: Store,
@@ -111,16 +149,18 @@ export function writeItem(
   prepared: Prepared | undefined,
 ): number {
   if (prepared !== undefined) {
-    const bytes = prepared.bytes;
+    const tag = prepared.tag;
     const n = prepared.length;
-    const ref = s.alloc(n + 8, prepared.tag);
+    if (tag === Tag.Latin1 || tag === Tag.Utf16) {
+      const ref = s.alloc(n, tag);
+      _copyIn(s, prepared.bytes, n, ref * 8 + HEADER);
+      return ref;
+    }
+    const ref = s.alloc(n + 8, tag);
     const o = ref * 8 + HEADER;
     s.i32[o >> 2] = s.nextStamp();
     s.i32[(o >> 2) + 1] = prepared.code ?? 0;
-    const u8 = s.u8;
-    if (n <= 64) {
-      for (let i = 0, p = o + 8; i < n; i++) u8[p + i] = bytes[i];
-    } else u8.set(n === bytes.length ? bytes : bytes.subarray(0, n), o + 8);
+    _copyIn(s, prepared.bytes, n, o + 8);
     return ref;
   }
   switch (typeof item) {
@@ -129,8 +169,6 @@ export function writeItem(
       s.f64[ref + 1] = item;
       return ref;
     }
-    case "string":
-      return _writeString(s, item, Tag.Latin1);
     case "boolean":
       return s.alloc(0, item ? Tag.True : Tag.False);
     case "undefined":
@@ -222,6 +260,71 @@ export function readRecord(s: Store, ref: number): unknown {
 /** The stamp of a `node:v8` record. */
 export function stampOf(s: Store, ref: number): number {
   return s.i32[(ref * 8 + HEADER) >> 2];
+}
+
+let _oBuf = new Uint8Array(256);
+let _o16 = new Uint16Array(_oBuf.buffer);
+let _oDv = new DataView(_oBuf.buffer);
+let _oLen = 0;
+let _oVal: unknown = undefined;
+
+/**
+ * Takes a record's item out of shared memory for {@linkcode finishTake}:
+ * strings and tree encodings as bytes copied to a private scratch buffer
+ * (decoded once the lock is released), everything else as
+ * {@linkcode readRecord} reads it. Returns the tag. Lock held.
+ */
+export function takeRecord(s: Store, ref: number): Tag {
+  const i32 = s.i32;
+  const len = i32[ref * 2];
+  const tag: Tag = i32[ref * 2 + 1] & 0xff;
+  let from = ref * 8 + HEADER;
+  let n = len;
+  switch (tag) {
+    case Tag.Tree:
+      from += 8;
+      n -= 8;
+      // falls through
+    case Tag.Latin1:
+    case Tag.Utf16:
+    case Tag.BigPos:
+    case Tag.BigNeg: {
+      if (n > _oBuf.length) {
+        let size = _oBuf.length * 2;
+        while (size < n) size *= 2;
+        _oBuf = new Uint8Array(size);
+        _o16 = new Uint16Array(_oBuf.buffer);
+        _oDv = new DataView(_oBuf.buffer);
+      }
+      const u8 = s.u8;
+      const b = _oBuf;
+      if (n <= 64) { for (let i = 0; i < n; i++) b[i] = u8[from + i]; }
+      else b.set(u8.subarray(from, from + n));
+      _oLen = n;
+      return tag;
+    }
+  }
+  _oVal = readRecord(s, ref);
+  return tag;
+}
+
+/** The item {@linkcode takeRecord} took (call it right after, lock released or not). */
+export function finishTake(tag: Tag): unknown {
+  switch (tag) {
+    case Tag.Latin1:
+      return _readUnits(_oBuf, 0, _oLen);
+    case Tag.Utf16:
+      return _readUnits(_o16, 0, _oLen >> 1);
+    case Tag.BigPos:
+      return BigInt("0x" + _readUnits(_oBuf, 0, _oLen));
+    case Tag.BigNeg:
+      return -BigInt("0x" + _readUnits(_oBuf, 0, _oLen));
+    case Tag.Tree:
+      return decodeTree(_oBuf, 0, _oDv);
+  }
+  const v = _oVal;
+  _oVal = undefined;
+  return tag === Tag.V8 ? deserialize(v as Uint8Array) : v;
 }
 
 /** Whether a record of this tag costs real work to decode (worth caching). */
