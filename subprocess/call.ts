@@ -96,7 +96,7 @@ export function callSync(args: Args, options: CallOptions = {}): number {
  * try {
  *   await checkCall(["false"]);
  * } catch (err) {
- *   console.assert(err instanceof CalledProcessError);
+ *   if (!(err instanceof CalledProcessError)) throw err;
  *   console.assert(err.message === "Command '['false']' returned non-zero exit status 1.");
  * }
  * ```

@@ -112,7 +112,7 @@ export class CalledProcessError extends SubprocessError {
  * try {
  *   await run(["sleep", "5"], { timeout: 0.1 });
  * } catch (err) {
- *   console.assert(err instanceof TimeoutExpired);
+ *   if (!(err instanceof TimeoutExpired)) throw err;
  *   console.assert(err.message === "Command '['sleep', '5']' timed out after 0.1 seconds");
  * }
  * ```

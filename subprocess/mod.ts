@@ -28,7 +28,7 @@
  * try {
  *   await run(["false"], { check: true });
  * } catch (err) {
- *   console.assert(err instanceof CalledProcessError);
+ *   if (!(err instanceof CalledProcessError)) throw err;
  *   console.assert(err.message === "Command '['false']' returned non-zero exit status 1.");
  * }
  * ```
