@@ -26,6 +26,7 @@ export {
   EOFError,
   FileNotFoundError,
   OSError,
+  PermissionError,
   RuntimeError,
   TimeoutError,
   ValueError,

@@ -121,6 +121,26 @@ export class FileNotFoundError extends OSError {
 }
 
 /**
+ * Python's `PermissionError`: the operation was not permitted (`errno` 13),
+ * such as running a file that is not executable.
+ *
+ * @example
+ * ```ts
+ * import { OSError, PermissionError } from "@pyconc/pyconc";
+ * const err = new PermissionError("[Errno 13] Permission denied: 'x'");
+ * console.assert(err instanceof OSError && err.errno === 13);
+ * ```
+ */
+export class PermissionError extends OSError {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PermissionError";
+    this.errno = 13;
+  }
+}
+
+/**
  * Python's `EOFError`: the other end of a pipe or connection has closed.
  *
  * @example
@@ -144,6 +164,7 @@ for (
     OSError,
     TimeoutError,
     FileNotFoundError,
+    PermissionError,
     EOFError,
   ]
 ) registerError(cls);

@@ -45,7 +45,12 @@
  *
  * @module
  */
-import { FileNotFoundError, OSError, RuntimeError } from "./errors.ts";
+import {
+  FileNotFoundError,
+  OSError,
+  PermissionError,
+  RuntimeError,
+} from "./errors.ts";
 import { bunNs, denoNs, execPath, getEnv, nodeProcess } from "./runtime.ts";
 import { trackResource, untrackResource } from "./resources.ts";
 
@@ -334,10 +339,11 @@ function _osError(
   const message = `[Errno ${errno}] ${text}: ${_reprName(filename)}`;
   const err = errno === 2
     ? new FileNotFoundError(message, { cause })
+    : errno === 13
+    ? new PermissionError(message, { cause })
     : new OSError(message, { cause });
   err.errno = errno;
   err.filename = filename;
-  if (errno === 13) err.name = "PermissionError";
   return err;
 }
 

@@ -9,7 +9,12 @@ import {
   STDOUT,
   TimeoutExpired,
 } from "../../subprocess/mod.ts";
-import { FileNotFoundError, OSError, ValueError } from "../../mod.ts";
+import {
+  FileNotFoundError,
+  OSError,
+  PermissionError,
+  ValueError,
+} from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { alive, noZombies, sh, td, te, until } from "./_util.ts";
 
@@ -279,7 +284,8 @@ describe("run", () => {
     await assert.rejects(
       run(["/etc/passwd"]),
       (e: Error) =>
-        e instanceof OSError && (e as OSError).errno === 13 &&
+        e instanceof PermissionError && e instanceof OSError &&
+        (e as OSError).errno === 13 &&
         e.message === "[Errno 13] Permission denied: '/etc/passwd'",
     );
   });
