@@ -3,47 +3,52 @@
 // queue's mutex held, except where a note says otherwise.
 import { runtime } from "../_internal/runtime.ts";
 
-/** Slots of the control words (`Int32Array` over a fixed SharedArrayBuffer). */
+/**
+ * Slots of the control words (`Int32Array` over a fixed SharedArrayBuffer).
+ * The words every put and get touches, with the free lists of the smallest
+ * records, share the first 64-byte cache line: producer and consumer
+ * threads then pass fewer lines back and forth.
+ */
 export const enum C {
   /** The futex mutex guarding everything below (see _internal/mutex.ts). */
   Mutex = 0,
-  /** Which index the queue keeps: a {@linkcode Kind}; written once at creation. */
-  Kind = 1,
-  /** Python's `maxsize`; 0 or less is unbounded; written once at creation. */
-  MaxSize = 2,
-  /** Items in the queue (`qsize()`); read without the lock by `qsize`. */
-  Count = 3,
+  /** Items in the queue (`qsize()`); read without the lock as a hint. */
+  Count = 1,
+  /** FIFO ring: index position of the oldest item. */
+  Head = 2,
+  /** Item storage: first never-used 8-byte unit (the bump pointer). */
+  Bump = 3,
   /** Python's `unfinished_tasks`. */
   Unfinished = 4,
-  /** 1 once `shutdown()` was called. */
-  ShutDown = 5,
-  /** Bumped when `unfinished` drops to 0; joiners park on it. */
-  JoinGen = 8,
-  /** FIFO ring: index position of the oldest item. */
-  Head = 9,
-  /** Capacity of the index in entries (a power of two). */
-  IndexCap = 10,
-  /** Item storage: first never-used 8-byte unit (the bump pointer). */
-  Bump = 11,
-  /** Bumped by every encoded (v8 or tree) record; tells cached decodings apart. */
-  Stamp = 12,
   /** Oldest waiting getter's slot, or -1. */
-  GetHead = 13,
-  /** Newest waiting getter's slot, or -1. */
-  GetTail = 14,
+  GetHead = 5,
   /** Oldest waiting putter's slot, or -1. */
-  PutHead = 15,
-  /** Newest waiting putter's slot, or -1. */
-  PutTail = 16,
-  /** First free waiter slot, or -1. */
-  FreeSlot = 17,
-  /** How many waiter slots exist. */
-  SlotCap = 18,
+  PutHead = 6,
   /** Bumped whenever a growable buffer grows, so handles rebuild their views. */
-  Layout = 19,
+  Layout = 7,
+  /** Capacity of the index in entries (a power of two). */
+  IndexCap = 8,
+  /** Python's `maxsize`; 0 is unbounded; written once at creation. */
+  MaxSize = 9,
+  /** 1 once `shutdown()` was called. */
+  ShutDown = 10,
   /** Free-list heads of item storage, one per size class (-1 when empty). */
-  FreeBase = 24,
-  Size = FreeBase + 128,
+  FreeBase = 11,
+  /** Which index the queue keeps: a {@linkcode Kind}; written once at creation. */
+  Kind = FreeBase + 128,
+  /** Bumped by every encoded record of a heap; tells cached decodings apart. */
+  Stamp,
+  /** Bumped when `unfinished` drops to 0; joiners park on it. */
+  JoinGen,
+  /** Newest waiting getter's slot, or -1. */
+  GetTail,
+  /** Newest waiting putter's slot, or -1. */
+  PutTail,
+  /** First free waiter slot, or -1. */
+  FreeSlot,
+  /** How many waiter slots exist. */
+  SlotCap,
+  Size,
 }
 
 /** What order the queue keeps. */

@@ -84,7 +84,7 @@ export class Store {
       ctl[C.IndexCap] = INDEX_INITIAL;
       ctl[C.GetHead] = ctl[C.GetTail] = -1;
       ctl[C.PutHead] = ctl[C.PutTail] = -1;
-      ctl.fill(-1, C.FreeBase, C.Size);
+      ctl.fill(-1, C.FreeBase, C.FreeBase + 128);
       const slots = new Int32Array(state.slots);
       for (let s = 0; s < SLOTS_INITIAL; s++) {
         slots[s * W.Words + W.Next] = s + 1 < SLOTS_INITIAL ? s + 1 : -1;
@@ -140,9 +140,15 @@ export class Store {
     unlock(this.ctl, C.Mutex);
   }
 
-  /** A new stamp for a `node:v8` record. */
+  /**
+   * A new stamp for an encoded record of a heap (which caches decoded
+   * items); other queues keep no cache and write no stamp (0), sparing a
+   * write to another cache line.
+   */
   nextStamp(): number {
-    return (this.ctl[C.Stamp] = (this.ctl[C.Stamp] + 1) | 0);
+    const ctl = this.ctl;
+    if (ctl[C.Kind] !== Kind.Heap) return 0;
+    return (ctl[C.Stamp] = (ctl[C.Stamp] + 1) | 0);
   }
 
   // --- item records ---
@@ -203,7 +209,7 @@ export class Store {
     const ctl = this.ctl;
     if (ctl[C.Bump] < RESET_UNITS) return;
     ctl[C.Bump] = 0;
-    ctl.fill(-1, C.FreeBase, C.Size);
+    ctl.fill(-1, C.FreeBase, C.FreeBase + 128);
   }
 
   // --- the index ---
@@ -276,7 +282,8 @@ export class Store {
     const ctl = this.ctl;
     const w = this.slots;
     const headAt = list === List.Get ? C.GetHead : C.PutHead;
-    const tail = ctl[headAt + 1];
+    const tailAt = list === List.Get ? C.GetTail : C.PutTail;
+    const tail = ctl[tailAt];
     const b = s * W.Words;
     w[b + W.Next] = -1;
     w[b + W.Prev] = tail;
@@ -285,7 +292,7 @@ export class Store {
     Atomics.store(w, b + W.State, Slot.Waiting);
     if (tail === -1) ctl[headAt] = s;
     else w[tail * W.Words + W.Next] = s;
-    ctl[headAt + 1] = s;
+    ctl[tailAt] = s;
     return s;
   }
 
@@ -294,12 +301,14 @@ export class Store {
     const ctl = this.ctl;
     const w = this.slots;
     const b = s * W.Words;
-    const headAt = w[b + W.List] === List.Get ? C.GetHead : C.PutHead;
+    const get = w[b + W.List] === List.Get;
+    const headAt = get ? C.GetHead : C.PutHead;
+    const tailAt = get ? C.GetTail : C.PutTail;
     const next = w[b + W.Next];
     const prev = w[b + W.Prev];
     if (prev === -1) ctl[headAt] = next;
     else w[prev * W.Words + W.Next] = next;
-    if (next === -1) ctl[headAt + 1] = prev;
+    if (next === -1) ctl[tailAt] = prev;
     else w[next * W.Words + W.Prev] = prev;
   }
 
