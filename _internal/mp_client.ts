@@ -1,0 +1,335 @@
+/**
+ * The client side of multiprocessing's shared objects (see `mp_wire.ts`),
+ * one per thread: the server this thread's objects live on (a worker started
+ * on first use), one connection per server it talks to, and the blocking
+ * path for `Sync` calls.
+ *
+ * Async calls write a frame on this thread's connection and resolve with the
+ * reply. A connection keeps the program alive only while a call on it
+ * waits for its reply or a frame waits to be written.
+ *
+ * Sync calls cannot use this thread's sockets (their events need the event
+ * loop the caller is blocking), so they go to a helper worker
+ * (`mp_sync_worker.ts`) with connections of its own: the caller posts the
+ * request on a `MessagePort`, blocks in `Atomics.wait` until the helper has
+ * posted the reply, and takes it with `receiveMessageOnPort`.
+ *
+ * @module
+ */
+import net from "node:net";
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
+import { agent } from "./agent.ts";
+import { encodeFrame, FrameDecoder } from "./child_protocol.ts";
+import { type ErrorRecord, recordToError } from "./codec.ts";
+import { EOFError } from "./errors.ts";
+import { pidAlive } from "./mp_proc.ts";
+import {
+  addressPid,
+  newAddress,
+  type ObjectInit,
+  type Reply,
+  type Request,
+} from "./mp_wire.ts";
+import { pid } from "./runtime.ts";
+
+// ---------------------------------------------------------------------------
+// This thread's server
+
+let _address: string | null = null;
+
+/**
+ * The address of the server for objects created by this thread; the first
+ * call starts it (an unref'd worker, so it never keeps the program alive).
+ */
+export function ownAddress(): string {
+  if (_address) return _address;
+  const address = newAddress(pid());
+  const worker = new Worker(
+    new URL("./mp_server_worker.ts", import.meta.url),
+    {
+      workerData: { address, ready: new SharedArrayBuffer(4) },
+    } as ConstructorParameters<typeof Worker>[1],
+  );
+  worker.on("error", (err: unknown) => {
+    console.error("pyconc: multiprocessing server failed:", err);
+  });
+  worker.unref();
+  _address = address;
+  return address;
+}
+
+// ---------------------------------------------------------------------------
+// Connections
+
+interface _Waiter {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+class _Conn {
+  readonly address: string;
+  #socket: net.Socket | null = null;
+  #connected = false;
+  #queue: { frame: Uint8Array; cb?: (err?: unknown) => void }[] = [];
+  #pending = new Map<number, _Waiter>();
+  #writing = 0;
+  #introduced = new Set<number>();
+  #nextId = 1;
+  #dead: unknown = null;
+  #refd = true;
+  #attempts = 0;
+  #decoder = new FrameDecoder((msg) => this.#onReply(msg as Reply));
+
+  constructor(address: string) {
+    this.address = address;
+    this.#connect();
+  }
+
+  get dead(): boolean {
+    return this.#dead !== null;
+  }
+
+  #connect(): void {
+    const s = net.connect(this.address);
+    this.#socket = s;
+    s.on("connect", () => {
+      if (s !== this.#socket) return;
+      this.#connected = true;
+      for (const q of this.#queue.splice(0)) this.#send(q.frame, q.cb);
+      this.#updateRef();
+    });
+    s.on("data", (chunk: Uint8Array) => this.#decoder.push(chunk));
+    s.on("error", (err: NodeJS.ErrnoException) => {
+      if (s !== this.#socket) return;
+      if (
+        !this.#connected &&
+        (err.code === "ECONNREFUSED" || err.code === "ENOENT") &&
+        this.#attempts++ < 1000 && pidAlive(addressPid(this.address))
+      ) {
+        // The server is still starting.
+        this.#socket = null;
+        s.destroy();
+        setTimeout(() => this.#connect(), Math.min(this.#attempts, 20));
+        return;
+      }
+      this.#die(err);
+    });
+    s.on("close", () => {
+      if (s === this.#socket) this.#die(null);
+    });
+  }
+
+  #die(err: unknown): void {
+    if (this.#dead) return;
+    this.#dead = new EOFError(
+      "the process serving this shared object has exited",
+      err ? { cause: err } : undefined,
+    );
+    this.#socket?.destroy();
+    if (_conns.get(this.address) === this) _conns.delete(this.address);
+    for (const w of this.#pending.values()) w.reject(this.#dead);
+    this.#pending.clear();
+    for (const q of this.#queue.splice(0)) q.cb?.(this.#dead);
+  }
+
+  #updateRef(): void {
+    const need = this.#pending.size > 0 || this.#writing > 0 ||
+      this.#queue.length > 0;
+    if (need === this.#refd || !this.#socket) return;
+    this.#refd = need;
+    if (need) this.#socket.ref();
+    else this.#socket.unref();
+  }
+
+  #send(frame: Uint8Array, cb?: (err?: unknown) => void): void {
+    if (!cb) {
+      this.#socket!.write(frame);
+      return;
+    }
+    this.#writing++;
+    this.#socket!.write(frame, (err?: unknown) => {
+      this.#writing--;
+      this.#updateRef();
+      cb(err ?? undefined);
+    });
+  }
+
+  #onReply(r: Reply): void {
+    const w = this.#pending.get(r.i);
+    if (!w) return;
+    this.#pending.delete(r.i);
+    this.#updateRef();
+    if (r.e) w.reject(recordToError(r.e as ErrorRecord));
+    else w.resolve(r.v);
+  }
+
+  /** Sends a request; resolves with the reply, or once written when `reply` is false. */
+  request(
+    oid: number,
+    init: ObjectInit | null,
+    m: string,
+    args: unknown[],
+    tid: number,
+    reply: boolean,
+    throwEncode = false,
+  ): Promise<unknown> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = reply ? this.#nextId++ : 0;
+    const req: Request = { i: id, o: oid, m, a: args, p: pid(), t: tid };
+    const intro = init !== null && !this.#introduced.has(oid);
+    if (intro) req.n = init!;
+    let frame: Uint8Array;
+    try {
+      frame = encodeFrame(req);
+    } catch (err) {
+      if (throwEncode) throw err;
+      return Promise.reject(err);
+    }
+    if (intro) this.#introduced.add(oid);
+    return new Promise((resolve, reject) => {
+      const cb = reply
+        ? undefined
+        : (err?: unknown) => err ? reject(err) : resolve(undefined);
+      if (reply) this.#pending.set(id, { resolve, reject });
+      if (this.#connected) this.#send(frame, cb);
+      else this.#queue.push({ frame, cb });
+      this.#updateRef();
+    });
+  }
+}
+
+const _conns = new Map<string, _Conn>();
+
+function _conn(address: string): _Conn {
+  let c = _conns.get(address);
+  if (!c || c.dead) _conns.set(address, c = new _Conn(address));
+  return c;
+}
+
+/**
+ * Calls method `m` of object `oid` served at `address` and resolves with
+ * its result (rejects with the error it threw, or {@linkcode EOFError} when
+ * the serving process has exited).
+ */
+export function request(
+  address: string,
+  oid: number,
+  init: ObjectInit | null,
+  m: string,
+  args: unknown[],
+  tid: number = agent.ident,
+): Promise<unknown> {
+  return _conn(address).request(oid, init, m, args, tid, true);
+}
+
+/**
+ * Sends method `m` of object `oid` without waiting for a reply; resolves
+ * once the frame has been written to the socket. Frames of one thread reach
+ * a server in the order they were sent.
+ */
+export function post(
+  address: string,
+  oid: number,
+  init: ObjectInit | null,
+  m: string,
+  args: unknown[],
+): Promise<void> {
+  return _conn(address).request(
+    oid,
+    init,
+    m,
+    args,
+    agent.ident,
+    false,
+  ) as Promise<void>;
+}
+
+/** Like {@linkcode post}, but a value that cannot be encoded throws at once. */
+export function postNow(
+  address: string,
+  oid: number,
+  init: ObjectInit | null,
+  m: string,
+  args: unknown[],
+): Promise<void> {
+  return _conn(address).request(
+    oid,
+    init,
+    m,
+    args,
+    agent.ident,
+    false,
+    true,
+  ) as Promise<void>;
+}
+
+/** Resolves once every server this thread talks to has handled everything sent so far. */
+export async function flushAll(): Promise<void> {
+  await Promise.allSettled(
+    [..._conns.values()].map((c) => c.request(0, null, "ping", [], 0, true)),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Sync calls
+
+interface _Helper {
+  port: MessagePort;
+  flag: Int32Array;
+}
+
+let _helper: _Helper | null = null;
+
+function _getHelper(): _Helper {
+  if (_helper) return _helper;
+  const { port1, port2 } = new MessageChannel();
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    new URL("./mp_sync_worker.ts", import.meta.url),
+    {
+      workerData: { port: port2, flag: flag.buffer },
+      transferList: [port2],
+    } as unknown as ConstructorParameters<typeof Worker>[1],
+  );
+  worker.on("error", (err: unknown) => {
+    console.error("pyconc: multiprocessing sync helper failed:", err);
+  });
+  worker.unref();
+  (port1 as { unref?: () => void }).unref?.();
+  _helper = { port: port1, flag };
+  return _helper;
+}
+
+/**
+ * The blocking form of {@linkcode request}: blocks this thread until the
+ * reply comes, through the helper worker.
+ */
+export function requestSync(
+  address: string,
+  oid: number,
+  init: ObjectInit | null,
+  m: string,
+  args: unknown[],
+): unknown {
+  const h = _getHelper();
+  Atomics.store(h.flag, 0, 0);
+  h.port.postMessage({ address, oid, init, m, args, tid: agent.ident });
+  let slice = 1;
+  for (;;) {
+    const r = receiveMessageOnPort(h.port);
+    if (r) {
+      const msg = r.message as { v?: unknown; e?: ErrorRecord };
+      if (msg.e) throw recordToError(msg.e);
+      return msg.v;
+    }
+    // Timed slices: a blocked thread stays terminable (seen on Bun).
+    Atomics.wait(h.flag, 0, 0, slice);
+    Atomics.store(h.flag, 0, 0);
+    slice = Math.min(slice * 2, 50);
+  }
+}

@@ -1,0 +1,1068 @@
+/**
+ * The server side of multiprocessing's shared objects (see `mp_wire.ts`):
+ * the state of every lock, semaphore, event, condition, barrier, queue,
+ * pipe, value, array and manager container created by one thread, and the
+ * code that runs each operation. It runs in its own worker
+ * (`mp_server_worker.ts`), so a thread of the owning process that blocks in
+ * a `Sync` call never stops the server.
+ *
+ * Blocking operations park a {@linkcode Call} on the object and reply when
+ * they can proceed or their timeout runs out. Hand-offs are first come,
+ * first served. When a process's last connection closes, its parked calls
+ * are dropped and what it held is released (locks it owned, its references
+ * to pipe ends); an item that could not be delivered to a dead getter goes
+ * back to the front of its queue.
+ *
+ * @module
+ */
+import net from "node:net";
+import { errorToRecord } from "./codec.ts";
+import { EOFError, OSError, RuntimeError, ValueError } from "./errors.ts";
+import { encodeFrame, FrameDecoder } from "./child_protocol.ts";
+import type { ObjectInit, Reply, Request } from "./mp_wire.ts";
+
+// ---------------------------------------------------------------------------
+// Connections and calls
+
+/** A client connection. */
+class Conn {
+  pid = 0;
+  readonly socket: net.Socket;
+  /** Calls parked on objects, dropped when the connection closes. */
+  readonly parked = new Set<Call>();
+  #out: Uint8Array[] = [];
+  #scheduled = false;
+
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+  }
+
+  get alive(): boolean {
+    return !this.socket.destroyed;
+  }
+
+  /** Queues a reply; replies of one turn of the event loop go in one write. */
+  write(reply: Reply): boolean {
+    if (!this.alive) return false;
+    let frame: Uint8Array;
+    try {
+      frame = encodeFrame(reply);
+    } catch (err) {
+      frame = encodeFrame({ i: reply.i, e: errorToRecord(err) });
+    }
+    this.#out.push(frame);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+    return true;
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const out = this.#out;
+    this.#out = [];
+    if (!this.alive) return;
+    if (out.length === 1) this.socket.write(out[0]);
+    else {
+      let n = 0;
+      for (const f of out) n += f.length;
+      const all = new Uint8Array(n);
+      let off = 0;
+      for (const f of out) {
+        all.set(f, off);
+        off += f.length;
+      }
+      this.socket.write(all);
+    }
+  }
+}
+
+/** One request being served. */
+export class Call {
+  done = false;
+  timer: ReturnType<typeof setTimeout> | null = null;
+  /** Undoes the parking (removes the call from the object's queues). */
+  cancel: (() => void) | null = null;
+
+  constructor(
+    readonly conn: Conn,
+    readonly id: number,
+    readonly pid: number,
+    readonly tid: number,
+  ) {}
+
+  /** Replies with `value`; false when the client is gone (nothing was delivered). */
+  reply(value: unknown): boolean {
+    if (this.done) return false;
+    this.#end();
+    if (this.id === 0) return this.conn.alive;
+    return this.conn.write({ i: this.id, v: value });
+  }
+
+  /** Replies with an error. */
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.#end();
+    if (this.id !== 0) this.conn.write({ i: this.id, e: errorToRecord(err) });
+  }
+
+  #end(): void {
+    this.done = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.conn.parked.delete(this);
+  }
+
+  /**
+   * Parks the call until the object replies; after `ms` milliseconds (if
+   * finite) `onTimeout` runs. `cancel` removes it from the object's queues.
+   */
+  park(ms: number, onTimeout: (() => void) | null, cancel: () => void): void {
+    this.cancel = cancel;
+    this.conn.parked.add(this);
+    if (onTimeout && ms !== Infinity) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.done) onTimeout();
+      }, Math.max(0, ms));
+    }
+  }
+
+  /** Stops the timer without replying (the call waits on, for something else). */
+  stopTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Whether the call still waits for its reply and its client is alive. */
+  get live(): boolean {
+    return !this.done && this.conn.alive;
+  }
+}
+
+/** A value an operation returns to say "the reply comes later". */
+export const PENDING: unique symbol = Symbol("pending");
+
+function _named(name: string, message = ""): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
+/** A first-in first-out list with O(1) shift and unshift. */
+class Deque<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+  push(v: T): void {
+    this.#items.push(v);
+  }
+  unshift(v: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = v;
+    else this.#items.unshift(v);
+  }
+  peek(): T | undefined {
+    return this.#items[this.#head];
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const v = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return v;
+  }
+  remove(v: T): void {
+    const i = this.#items.indexOf(v, this.#head);
+    if (i >= 0) this.#items.splice(i, 1);
+  }
+  toArray(): T[] {
+    return this.#items.slice(this.#head) as T[];
+  }
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Objects
+
+/** The server-side state of one shared object. */
+export abstract class SharedState {
+  /** Runs method `m`; returns its result, or {@linkcode PENDING}. */
+  abstract op(c: Call, m: string, a: unknown[]): unknown;
+  /** Releases what process `pid` held; it has exited. */
+  pidGone(_pid: number): void {}
+}
+
+function _ms(v: unknown): number {
+  return typeof v === "number" ? v : Infinity;
+}
+
+/** Lock and RLock: an owner (process and thread), a count, and a queue. */
+export class LockState extends SharedState {
+  ownerPid = 0;
+  ownerTid = 0;
+  count = 0;
+  readonly #waiters = new Deque<
+    { c: Call; count: number; then: () => void }
+  >();
+
+  constructor(readonly recursive: boolean) {
+    super();
+  }
+
+  isOwner(pid: number, tid: number): boolean {
+    return this.count > 0 && this.ownerPid === pid && this.ownerTid === tid;
+  }
+
+  #take(pid: number, tid: number, count: number): void {
+    this.ownerPid = pid;
+    this.ownerTid = tid;
+    this.count = count;
+  }
+
+  /** Gives the lock to `c` (with `count`) now or when it is free, then runs `then`. */
+  acquireFor(c: Call, count: number, then: () => void): void {
+    if (this.count === 0) {
+      this.#take(c.pid, c.tid, count);
+      then();
+      return;
+    }
+    const w = { c, count, then };
+    this.#waiters.push(w);
+    c.park(Infinity, null, () => this.#waiters.remove(w));
+  }
+
+  /** Frees the lock and hands it to the next live waiter. */
+  #free(): void {
+    this.count = 0;
+    this.ownerPid = 0;
+    this.ownerTid = 0;
+    for (;;) {
+      const w = this.#waiters.shift();
+      if (!w) return;
+      if (!w.c.live) continue;
+      this.#take(w.c.pid, w.c.tid, w.count);
+      w.then();
+      return;
+    }
+  }
+
+  /** Releases entirely for a Condition wait; returns the count to restore. */
+  releaseAll(pid: number, tid: number, what: string): number {
+    if (!this.isOwner(pid, tid)) {
+      throw new RuntimeError(`cannot ${what} on un-acquired lock`);
+    }
+    const n = this.count;
+    this.#free();
+    return n;
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "acquire": {
+        const ms = _ms(a[0]);
+        if (this.recursive && this.isOwner(c.pid, c.tid)) {
+          this.count++;
+          return true;
+        }
+        if (this.count === 0) {
+          this.#take(c.pid, c.tid, 1);
+          return true;
+        }
+        if (ms <= 0) return false;
+        const w = { c, count: 1, then: () => c.reply(true) };
+        this.#waiters.push(w);
+        c.park(ms, () => {
+          this.#waiters.remove(w);
+          c.reply(false);
+        }, () => this.#waiters.remove(w));
+        return PENDING;
+      }
+      case "release":
+        if (this.recursive) {
+          if (!this.isOwner(c.pid, c.tid)) {
+            throw new RuntimeError("cannot release un-acquired lock");
+          }
+          if (--this.count === 0) this.#free();
+        } else {
+          if (this.count === 0) {
+            throw new ValueError("semaphore or lock released too many times");
+          }
+          this.#free();
+        }
+        return null;
+      case "locked":
+        return this.count > 0;
+      case "owned":
+        return this.isOwner(c.pid, c.tid);
+      case "count":
+        return this.count;
+    }
+    throw new TypeError(`Lock has no method ${m}`);
+  }
+
+  override pidGone(pid: number): void {
+    if (this.count > 0 && this.ownerPid === pid) this.#free();
+  }
+}
+
+/** Semaphore and BoundedSemaphore: a counter and a queue. */
+class SemState extends SharedState {
+  readonly #waiters = new Deque<Call>();
+  constructor(public value: number, readonly bound: number | null) {
+    super();
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "acquire": {
+        const ms = _ms(a[0]);
+        if (this.value > 0 && this.#waiters.length === 0) {
+          this.value--;
+          return true;
+        }
+        if (ms <= 0) return false;
+        this.#waiters.push(c);
+        c.park(ms, () => {
+          this.#waiters.remove(c);
+          c.reply(false);
+        }, () => this.#waiters.remove(c));
+        return PENDING;
+      }
+      case "release": {
+        const n = typeof a[0] === "number" ? a[0] : 1;
+        if (this.bound !== null && this.value + n > this.bound) {
+          throw new ValueError("semaphore or lock released too many times");
+        }
+        this.value += n;
+        while (this.value > 0) {
+          const w = this.#waiters.shift();
+          if (!w) break;
+          if (!w.live) continue;
+          this.value--;
+          w.reply(true);
+        }
+        return null;
+      }
+      case "getValue":
+        return this.value;
+    }
+    throw new TypeError(`Semaphore has no method ${m}`);
+  }
+}
+
+/** Event: a flag and the calls waiting for it. */
+class EventState extends SharedState {
+  flag = false;
+  readonly #waiters = new Set<Call>();
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "wait": {
+        if (this.flag) return true;
+        const ms = _ms(a[0]);
+        if (ms <= 0) return false;
+        this.#waiters.add(c);
+        c.park(ms, () => {
+          this.#waiters.delete(c);
+          c.reply(false);
+        }, () => this.#waiters.delete(c));
+        return PENDING;
+      }
+      case "set": {
+        this.flag = true;
+        const ws = [...this.#waiters];
+        this.#waiters.clear();
+        for (const w of ws) w.reply(true);
+        return null;
+      }
+      case "clear":
+        this.flag = false;
+        return null;
+      case "isSet":
+        return this.flag;
+    }
+    throw new TypeError(`Event has no method ${m}`);
+  }
+}
+
+/** Condition: waiters that give up a lock of the same server while they wait. */
+class CondState extends SharedState {
+  readonly #waiters = new Deque<{ c: Call; saved: number }>();
+  constructor(readonly lock: LockState) {
+    super();
+  }
+
+  #reacquire(w: { c: Call; saved: number }, result: boolean): void {
+    w.c.stopTimer();
+    this.lock.acquireFor(w.c, w.saved, () => w.c.reply(result));
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "wait": {
+        const ms = _ms(a[0]);
+        const saved = this.lock.releaseAll(c.pid, c.tid, "wait");
+        const w = { c, saved };
+        this.#waiters.push(w);
+        c.park(ms, () => {
+          this.#waiters.remove(w);
+          this.#reacquire(w, false);
+        }, () => this.#waiters.remove(w));
+        return PENDING;
+      }
+      case "notify": {
+        if (!this.lock.isOwner(c.pid, c.tid)) {
+          throw new RuntimeError("cannot notify on un-acquired lock");
+        }
+        let n = typeof a[0] === "number" ? a[0] : 1;
+        while (n > 0) {
+          const w = this.#waiters.shift();
+          if (!w) break;
+          if (!w.c.live) continue;
+          this.#reacquire(w, true);
+          n--;
+        }
+        return null;
+      }
+    }
+    throw new TypeError(`Condition has no method ${m}`);
+  }
+}
+
+/** Barrier: parties, the current generation's waiters, and an optional action run by the last to arrive. */
+class BarrierState extends SharedState {
+  #count = 0;
+  #broken = false;
+  #inAction = false;
+  #waiters: { c: Call; index: number }[] = [];
+  #next: { c: Call; ms: number }[] = [];
+  constructor(readonly parties: number, readonly hasAction: boolean) {
+    super();
+  }
+
+  #break(): void {
+    this.#broken = true;
+    this.#inAction = false;
+    const ws = this.#waiters;
+    this.#waiters = [];
+    this.#count = 0;
+    for (const w of ws) w.c.fail(_named("BrokenBarrierError"));
+    const next = this.#next;
+    this.#next = [];
+    for (const n of next) n.c.fail(_named("BrokenBarrierError"));
+  }
+
+  #release(): void {
+    const ws = this.#waiters;
+    this.#waiters = [];
+    this.#count = 0;
+    this.#inAction = false;
+    for (const w of ws) w.c.reply({ index: w.index, action: false });
+    const next = this.#next;
+    this.#next = [];
+    for (const n of next) {
+      const r = this.#arrive(n.c, n.ms);
+      if (r !== PENDING) n.c.reply(r);
+    }
+  }
+
+  #arrive(c: Call, ms: number): unknown {
+    if (this.#broken) throw _named("BrokenBarrierError");
+    if (this.#inAction) {
+      const n = { c, ms };
+      this.#next.push(n);
+      c.park(Infinity, null, () => {
+        this.#next = this.#next.filter((x) => x !== n);
+      });
+      return PENDING;
+    }
+    const index = this.#count++;
+    if (this.#count === this.parties) {
+      if (this.hasAction) {
+        this.#inAction = true;
+        return { index, action: true };
+      }
+      this.#release();
+      return { index, action: false };
+    }
+    const w = { c, index };
+    this.#waiters.push(w);
+    c.park(ms, () => {
+      // As in Python, a timeout breaks the barrier for everyone.
+      this.#break();
+    }, () => {
+      // A party that died while waiting leaves the others unable to pass.
+      this.#waiters = this.#waiters.filter((x) => x !== w);
+      this.#break();
+    });
+    return PENDING;
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "wait":
+        return this.#arrive(c, _ms(a[0]));
+      case "actionDone":
+        if (!this.#inAction) return null;
+        if (a[0]) this.#release();
+        else this.#break();
+        return null;
+      case "reset": {
+        const ws = this.#waiters;
+        this.#waiters = [];
+        this.#count = 0;
+        this.#broken = false;
+        for (const w of ws) w.c.fail(_named("BrokenBarrierError"));
+        return null;
+      }
+      case "abort":
+        this.#break();
+        return null;
+      case "nWaiting":
+        return this.#inAction ? 0 : this.#count;
+      case "broken":
+        return this.#broken;
+    }
+    throw new TypeError(`Barrier has no method ${m}`);
+  }
+
+  override pidGone(pid: number): void {
+    // The last party died before its action reported back.
+    if (this.#inAction && this.#actionPid === pid) this.#break();
+  }
+  #actionPid = 0;
+  setActionPid(pid: number): void {
+    this.#actionPid = pid;
+  }
+}
+
+/** Queue, JoinableQueue and SimpleQueue: items, blocked getters and putters, unfinished tasks. */
+class QueueState extends SharedState {
+  readonly #items = new Deque<unknown>();
+  readonly #getters = new Deque<Call>();
+  readonly #putters = new Deque<{ c: Call; item: unknown }>();
+  #unfinished = 0;
+  #joiners = new Set<Call>();
+  constructor(readonly maxsize: number) {
+    super();
+  }
+
+  #full(): boolean {
+    return this.maxsize > 0 && this.#items.length >= this.maxsize;
+  }
+
+  /** Adds an item: straight to the first live getter, else to the queue. */
+  #add(item: unknown): void {
+    this.#unfinished++;
+    for (;;) {
+      const g = this.#getters.shift();
+      if (!g) break;
+      if (g.live && g.reply(item)) return;
+    }
+    this.#items.push(item);
+  }
+
+  #admitPutters(): void {
+    while (!this.#full()) {
+      const p = this.#putters.shift();
+      if (!p) return;
+      if (!p.c.live) continue;
+      this.#add(p.item);
+      p.c.reply(null);
+    }
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "put": {
+        const item = a[0];
+        if (!this.#full()) {
+          this.#add(item);
+          return null;
+        }
+        const ms = _ms(a[1]);
+        if (ms <= 0) throw _named("Full");
+        const p = { c, item };
+        this.#putters.push(p);
+        c.park(ms, () => {
+          this.#putters.remove(p);
+          c.fail(_named("Full"));
+        }, () => this.#putters.remove(p));
+        return PENDING;
+      }
+      case "putMany": {
+        // Unbounded queues only: the client checks.
+        for (const item of a[0] as unknown[]) this.#add(item);
+        return null;
+      }
+      case "get": {
+        if (this.#items.length > 0) {
+          const item = this.#items.shift();
+          if (!c.reply(item)) this.#items.unshift(item);
+          this.#admitPutters();
+          return PENDING;
+        }
+        const ms = _ms(a[0]);
+        if (ms <= 0) throw _named("Empty");
+        this.#getters.push(c);
+        c.park(ms, () => {
+          this.#getters.remove(c);
+          c.fail(_named("Empty"));
+        }, () => this.#getters.remove(c));
+        return PENDING;
+      }
+      case "qsize":
+        return this.#items.length;
+      case "empty":
+        return this.#items.length === 0;
+      case "full":
+        return this.#full();
+      case "taskDone":
+        if (this.#unfinished <= 0) {
+          throw new ValueError("task_done() called too many times");
+        }
+        if (--this.#unfinished === 0) {
+          const js = [...this.#joiners];
+          this.#joiners.clear();
+          for (const j of js) j.reply(null);
+        }
+        return null;
+      case "join": {
+        if (this.#unfinished === 0) return null;
+        const ms = _ms(a[0]);
+        if (ms <= 0) return false;
+        this.#joiners.add(c);
+        c.park(ms, () => {
+          this.#joiners.delete(c);
+          c.reply(false);
+        }, () => this.#joiners.delete(c));
+        return PENDING;
+      }
+      case "snapshot":
+        return this.#items.toArray();
+    }
+    throw new TypeError(`Queue has no method ${m}`);
+  }
+}
+
+/**
+ * Pipe: two ends, a buffer of messages waiting to be read at each, and the
+ * holders of each end (pids, and tokens for handles in transit to another
+ * process). An end whose holders are all gone is closed: reading the other
+ * end then throws EOFError once its buffer is empty, as with an OS pipe.
+ */
+class PipeState extends SharedState {
+  readonly #buf = [new Deque<unknown>(), new Deque<unknown>()];
+  readonly #readers = [new Deque<Call>(), new Deque<Call>()];
+  readonly #pollers = [new Set<Call>(), new Set<Call>()];
+  readonly #holders: Set<number | string>[];
+  readonly #closed = [false, false];
+  readonly #early = new Set<string>();
+  constructor(readonly duplex: boolean, creator: number) {
+    super();
+    this.#holders = [new Set([creator]), new Set([creator])];
+  }
+
+  #wake(end: number): void {
+    // Data or EOF arrived for `end`: serve its readers, then its pollers.
+    const buf = this.#buf[end];
+    const readers = this.#readers[end];
+    while (readers.length > 0 && buf.length > 0) {
+      const r = readers.shift()!;
+      if (!r.live) continue;
+      const msg = buf.shift();
+      if (!r.reply(msg)) buf.unshift(msg);
+    }
+    if (this.#closed[1 - end] && buf.length === 0) {
+      let r: Call | undefined;
+      while ((r = readers.shift())) r.fail(new EOFError());
+    }
+    if (buf.length > 0 || this.#closed[1 - end]) {
+      const ps = [...this.#pollers[end]];
+      this.#pollers[end].clear();
+      for (const p of ps) p.reply(true);
+    }
+  }
+
+  #drop(end: number, who: number | string): void {
+    const h = this.#holders[end];
+    if (!h.delete(who) || h.size > 0 || this.#closed[end]) return;
+    this.#closed[end] = true;
+    this.#buf[end].clear();
+    this.#wake(1 - end);
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    const end = a[0] as number;
+    switch (m) {
+      case "send": {
+        const to = 1 - end;
+        if (this.#closed[to]) throw new OSError("[Errno 32] Broken pipe");
+        this.#buf[to].push(a[1]);
+        this.#wake(to);
+        return null;
+      }
+      case "recv": {
+        const buf = this.#buf[end];
+        if (buf.length > 0) {
+          const msg = buf.shift();
+          if (!c.reply(msg)) buf.unshift(msg);
+          return PENDING;
+        }
+        if (this.#closed[1 - end]) throw new EOFError();
+        const readers = this.#readers[end];
+        readers.push(c);
+        c.park(Infinity, null, () => readers.remove(c));
+        return PENDING;
+      }
+      case "poll": {
+        if (this.#buf[end].length > 0 || this.#closed[1 - end]) return true;
+        const ms = _ms(a[1]);
+        if (ms <= 0) return false;
+        const pollers = this.#pollers[end];
+        pollers.add(c);
+        c.park(ms, () => {
+          pollers.delete(c);
+          c.reply(false);
+        }, () => pollers.delete(c));
+        return PENDING;
+      }
+      case "share":
+        // A handle is on its way to another process: hold the end for it
+        // (unless it arrived first, on another connection).
+        if (!this.#early.delete(a[1] as string)) {
+          this.#holders[end].add(a[1] as string);
+        }
+        return null;
+      case "adopt":
+        if (!this.#closed[end]) this.#holders[end].add(c.pid);
+        if (!this.#holders[end].delete(a[1] as string)) {
+          this.#early.add(a[1] as string);
+        }
+        return null;
+      case "close":
+        this.#drop(end, c.pid);
+        return null;
+    }
+    throw new TypeError(`Connection has no method ${m}`);
+  }
+
+  override pidGone(pid: number): void {
+    for (const end of [0, 1]) {
+      for (const h of [...this.#holders[end]]) {
+        if (
+          h === pid || (typeof h === "string" && h.startsWith(`${pid}:`))
+        ) this.#drop(end, h);
+      }
+    }
+  }
+}
+
+/** Value and Array: a typed array (of length 1 for a Value). */
+class ArrayState extends SharedState {
+  constructor(
+    readonly data: ArrayLike<number | bigint> & {
+      [i: number]: number | bigint;
+      length: number;
+      slice(a?: number, b?: number): unknown;
+    },
+  ) {
+    super();
+  }
+
+  op(_c: Call, m: string, a: unknown[]): unknown {
+    const d = this.data;
+    switch (m) {
+      case "get":
+        return d[a[0] as number];
+      case "set":
+        d[a[0] as number] = a[1] as number;
+        return null;
+      case "slice":
+        return d.slice(a[0] as number, a[1] as number);
+      case "setSlice": {
+        const start = a[0] as number;
+        const vals = a[1] as ArrayLike<number | bigint>;
+        for (let i = 0; i < vals.length; i++) d[start + i] = vals[i];
+        return null;
+      }
+      case "add": {
+        // An atomic read-modify-write, for counters.
+        const i = a[0] as number;
+        d[i] = (d[i] as number) + (a[1] as number);
+        return d[i];
+      }
+    }
+    throw new TypeError(`Array has no method ${m}`);
+  }
+}
+
+/** A manager's dict: a Map of structured-clone values. */
+class DictState extends SharedState {
+  readonly map: Map<unknown, unknown>;
+  constructor(init: Iterable<[unknown, unknown]> | null) {
+    super();
+    this.map = new Map(init ?? []);
+  }
+
+  op(_c: Call, m: string, a: unknown[]): unknown {
+    const map = this.map;
+    switch (m) {
+      case "get": {
+        if (map.has(a[0])) return { has: true, v: map.get(a[0]) };
+        return { has: false };
+      }
+      case "set":
+        map.set(a[0], a[1]);
+        return null;
+      case "delete":
+        return map.delete(a[0]);
+      case "has":
+        return map.has(a[0]);
+      case "len":
+        return map.size;
+      case "keys":
+        return [...map.keys()];
+      case "values":
+        return [...map.values()];
+      case "items":
+        return [...map.entries()];
+      case "clear":
+        map.clear();
+        return null;
+      case "update":
+        for (const [k, v] of a[0] as [unknown, unknown][]) map.set(k, v);
+        return null;
+      case "pop":
+        if (map.has(a[0])) {
+          const v = map.get(a[0]);
+          map.delete(a[0]);
+          return { has: true, v };
+        }
+        return { has: false };
+      case "setdefault":
+        if (!map.has(a[0])) map.set(a[0], a[1]);
+        return map.get(a[0]);
+      case "popitem": {
+        if (map.size === 0) return { has: false };
+        const k = [...map.keys()].pop();
+        const v = map.get(k);
+        map.delete(k);
+        return { has: true, v: [k, v] };
+      }
+      case "add": {
+        const v = (map.get(a[0]) ?? 0) as number;
+        const r = v + (a[1] as number);
+        map.set(a[0], r);
+        return r;
+      }
+    }
+    throw new TypeError(`dict has no method ${m}`);
+  }
+}
+
+/** A manager's list. */
+class ListState extends SharedState {
+  list: unknown[];
+  constructor(init: unknown[] | null) {
+    super();
+    this.list = [...(init ?? [])];
+  }
+
+  #index(i: number, forInsert = false): number {
+    const n = this.list.length;
+    const j = i < 0 ? i + n : i;
+    if (forInsert) return Math.max(0, Math.min(n, j));
+    if (j < 0 || j >= n) throw new RangeError("list index out of range");
+    return j;
+  }
+
+  op(_c: Call, m: string, a: unknown[]): unknown {
+    const l = this.list;
+    switch (m) {
+      case "get":
+        return l[this.#index(a[0] as number)];
+      case "set":
+        l[this.#index(a[0] as number)] = a[1];
+        return null;
+      case "append":
+        l.push(a[0]);
+        return null;
+      case "extend":
+        l.push(...(a[0] as unknown[]));
+        return null;
+      case "insert":
+        l.splice(this.#index(a[0] as number, true), 0, a[1]);
+        return null;
+      case "pop": {
+        if (l.length === 0) throw new RangeError("pop from empty list");
+        const i = this.#index(a[0] === undefined ? -1 : a[0] as number);
+        return l.splice(i, 1)[0];
+      }
+      case "remove": {
+        const i = l.findIndex((x) => _equal(x, a[0]));
+        if (i < 0) throw new ValueError("list.remove(x): x not in list");
+        l.splice(i, 1);
+        return null;
+      }
+      case "index": {
+        const i = l.findIndex((x) => _equal(x, a[0]));
+        if (i < 0) throw new ValueError(`${String(a[0])} is not in list`);
+        return i;
+      }
+      case "count":
+        return l.filter((x) => _equal(x, a[0])).length;
+      case "len":
+        return l.length;
+      case "slice":
+        return l.slice(a[0] as number | undefined, a[1] as number | undefined);
+      case "reverse":
+        l.reverse();
+        return null;
+      case "sort":
+        l.sort(a[0] ? (x, y) => _cmp(y, x) : _cmp);
+        return null;
+      case "clear":
+        l.length = 0;
+        return null;
+    }
+    throw new TypeError(`list has no method ${m}`);
+  }
+}
+
+function _equal(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || !a || !b) {
+    return a === b;
+  }
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+}
+
+function _cmp(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+const _ctors: Record<
+  string,
+  (
+    s: Record<string, unknown>,
+    lookup: (oid: number, init: ObjectInit) => SharedState,
+  ) => SharedState
+> = {
+  lock: () => new LockState(false),
+  rlock: () => new LockState(true),
+  sem: (s) => new SemState(s.value as number, (s.bound as number) ?? null),
+  event: () => new EventState(),
+  cond: (s, lookup) => {
+    const lock = lookup(s.lock as number, s.lockInit as ObjectInit);
+    if (!(lock instanceof LockState)) {
+      throw new TypeError("a Condition needs a Lock or RLock");
+    }
+    return new CondState(lock);
+  },
+  barrier: (s) => new BarrierState(s.parties as number, Boolean(s.action)),
+  queue: (s) => new QueueState(s.maxsize as number),
+  pipe: (s) => new PipeState(Boolean(s.duplex), s.creator as number),
+  array: (s) => new ArrayState(s.data as never),
+  dict: (s) => new DictState(s.init as [unknown, unknown][] | null),
+  list: (s) => new ListState(s.init as unknown[] | null),
+};
+
+// ---------------------------------------------------------------------------
+// The server
+
+/** Serves shared objects on `address` until the process exits. */
+export function serve(address: string): Promise<void> {
+  const objects = new Map<number, SharedState>();
+  const byPid = new Map<number, Set<Conn>>();
+
+  const lookup = (oid: number, init: ObjectInit | undefined): SharedState => {
+    let obj = objects.get(oid);
+    if (obj) return obj;
+    if (!init) {
+      throw new RuntimeError(`unknown shared object ${oid}`);
+    }
+    const ctor = _ctors[init.k];
+    if (!ctor) throw new TypeError(`unknown kind of shared object ${init.k}`);
+    obj = ctor(init.s as Record<string, unknown>, lookup);
+    objects.set(oid, obj);
+    return obj;
+  };
+
+  const pidGone = (pid: number) => {
+    for (const obj of objects.values()) obj.pidGone(pid);
+  };
+
+  const handle = (conn: Conn, req: Request) => {
+    if (conn.pid === 0) {
+      conn.pid = req.p;
+      let set = byPid.get(req.p);
+      if (!set) byPid.set(req.p, set = new Set());
+      set.add(conn);
+    }
+    const c = new Call(conn, req.i, req.p, req.t);
+    try {
+      if (req.o === 0) {
+        c.reply(null); // ping
+        return;
+      }
+      const obj = lookup(req.o, req.n);
+      const r = obj.op(c, req.m, req.a);
+      if (obj instanceof BarrierState && req.m === "wait") {
+        const rr = r as { action?: boolean } | typeof PENDING;
+        if (rr !== PENDING && rr.action) obj.setActionPid(req.p);
+      }
+      if (r !== PENDING) c.reply(r);
+    } catch (err) {
+      c.fail(err);
+    }
+  };
+
+  const server = net.createServer((socket) => {
+    const conn = new Conn(socket);
+    const decoder = new FrameDecoder((msg) => handle(conn, msg as Request));
+    socket.on("data", (chunk: Uint8Array) => {
+      try {
+        decoder.push(chunk);
+      } catch {
+        socket.destroy();
+      }
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      for (const c of [...conn.parked]) {
+        c.done = true;
+        c.stopTimer();
+        c.cancel?.();
+      }
+      conn.parked.clear();
+      const set = byPid.get(conn.pid);
+      if (!set) return;
+      set.delete(conn);
+      if (set.size === 0) {
+        byPid.delete(conn.pid);
+        pidGone(conn.pid);
+      }
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(address, () => resolve());
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * The worker that serves one thread's multiprocessing shared objects (see
+ * `mp_server.ts`). It is started unref'd by the first shared object its
+ * thread creates and lives as long as the process: it must keep serving
+ * other processes while the threads of its own block in `Sync` calls.
+ *
+ * @module
+ */
+import { workerData } from "node:worker_threads";
+import { serve } from "./mp_server.ts";
+
+const { address, ready } = workerData as {
+  address: string;
+  ready: SharedArrayBuffer;
+};
+const flag = new Int32Array(ready);
+serve(address).then(
+  () => Atomics.store(flag, 0, 1),
+  (err) => {
+    console.error("pyconc: multiprocessing server could not listen:", err);
+    Atomics.store(flag, 0, 2);
+  },
+).finally(() => Atomics.notify(flag, 0));

@@ -1,0 +1,345 @@
+// Pipe and Connection: two connected ends that carry messages between processes.
+import type { Buffer } from "node:buffer";
+import { serialize } from "node:v8";
+import { OSError } from "../_internal/errors.ts";
+import { pid } from "../_internal/runtime.ts";
+import { timeoutToMs } from "../_internal/time.ts";
+import {
+  _adopting,
+  _newOid,
+  _newRef,
+  _preset,
+  _Proxy,
+  _registerProxy,
+  type ProxyRef,
+} from "./_proxy.ts";
+
+interface _End {
+  end: 0 | 1;
+  readable: boolean;
+  writable: boolean;
+  token?: string;
+}
+
+let _tokens = 0;
+
+/**
+ * One end of a {@linkcode Pipe}, as Python's
+ * `multiprocessing.connection.Connection`: `send` an object (copied with
+ * structured clone) or bytes, `recv` what the other end sent, in order.
+ * `recv` is async, `recvSync` blocks the calling thread; `poll(timeout)`
+ * says whether something can be read. Once every process holding the
+ * other end has closed it or exited, `recv` throws {@linkcode EOFError}
+ * after the last message, as with an OS pipe; so, as in Python, the parent
+ * should close its copy of the end it passed to a child.
+ *
+ * @example
+ * ```ts
+ * import { Pipe } from "@pyconc/pyconc/multiprocessing";
+ * const [a, b] = Pipe();
+ * await a.send({ hello: "world" });
+ * console.assert(await b.poll(1));
+ * console.assert((await b.recv() as { hello: string }).hello === "world");
+ * a.close();
+ * let eof = false;
+ * try {
+ *   await b.recv();
+ * } catch (err) {
+ *   eof = (err as Error).name === "EOFError";
+ * }
+ * console.assert(eof);
+ * ```
+ */
+export class Connection<T = unknown> extends _Proxy {
+  readonly #end: _End;
+  #closed = false;
+
+  /** @internal Connections come from {@linkcode Pipe}. */
+  constructor() {
+    const adopted = _adopting();
+    if (!adopted) {
+      throw new TypeError("Connection objects are made by Pipe()");
+    }
+    super(adopted);
+    this.#end = adopted.extra as _End;
+    if (this.#end.token !== undefined) {
+      // Arrived from another process: hold the end in our own name.
+      void this._post("adopt", this.#end.end, this.#end.token).catch(() => {});
+      this.#end = { ...this.#end, token: undefined };
+    }
+  }
+
+  /** @internal */
+  override _onShare(): unknown {
+    this.#check();
+    const token = `${pid()}:${++_tokens}`;
+    void this._post("share", this.#end.end, token).catch(() => {});
+    return { ...this._ref, extra: { ...this.#end, token } };
+  }
+
+  /** Whether this end has been closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether this end can receive. */
+  get readable(): boolean {
+    return this.#end.readable;
+  }
+
+  /** Whether this end can send. */
+  get writable(): boolean {
+    return this.#end.writable;
+  }
+
+  #check(): void {
+    if (this.#closed) throw new OSError("handle is closed");
+  }
+
+  #checkWritable(): void {
+    this.#check();
+    if (!this.#end.writable) throw new OSError("connection is read-only");
+  }
+
+  #checkReadable(): void {
+    this.#check();
+    if (!this.#end.readable) throw new OSError("connection is write-only");
+  }
+
+  /**
+   * Sends `obj` to the other end; resolves once it is on its way.
+   *
+   * @param obj A value structured clone can copy.
+   * @returns A promise that settles when the message has been written.
+   * @throws {OSError} the end is closed or read-only.
+   */
+  send(obj: T): Promise<void> {
+    try {
+      this.#checkWritable();
+      return this._postNow("send", this.#end.end, obj);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The blocking twin of {@linkcode Connection.send}: returns once the
+   * message is waiting at the other end.
+   *
+   * @param obj A value structured clone can copy.
+   * @throws {OSError} the end is closed or read-only, or the other end is closed ("Broken pipe").
+   */
+  sendSync(obj: T): void {
+    this.#checkWritable();
+    this._callSync("send", this.#end.end, obj);
+  }
+
+  /**
+   * Receives the next message, waiting for one.
+   *
+   * @returns The message.
+   * @throws {EOFError} nothing is left and the other end is closed.
+   * @throws {OSError} this end is closed or write-only.
+   */
+  recv(): Promise<T> {
+    try {
+      this.#checkReadable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._call("recv", this.#end.end) as Promise<T>;
+  }
+
+  /**
+   * The blocking twin of {@linkcode Connection.recv}.
+   *
+   * @returns The message.
+   * @throws {EOFError} nothing is left and the other end is closed.
+   */
+  recvSync(): T {
+    this.#checkReadable();
+    return this._callSync("recv", this.#end.end) as T;
+  }
+
+  /**
+   * Whether a message (or the end of the stream) can be read now, waiting
+   * at most `timeout` seconds: 0 (the default) only looks, `null` waits
+   * forever.
+   *
+   * @param timeout Seconds.
+   * @returns Whether `recv` would not wait.
+   * @throws {OSError} this end is closed or write-only.
+   */
+  poll(timeout: number | null = 0): Promise<boolean> {
+    let ms: number;
+    try {
+      this.#checkReadable();
+      ms = timeoutToMs(timeout);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._call("poll", this.#end.end, ms) as Promise<boolean>;
+  }
+
+  /**
+   * The blocking twin of {@linkcode Connection.poll}.
+   *
+   * @param timeout Seconds; 0 by default, `null` for forever.
+   * @returns Whether `recv` would not wait.
+   */
+  pollSync(timeout: number | null = 0): boolean {
+    this.#checkReadable();
+    return this._callSync(
+      "poll",
+      this.#end.end,
+      timeoutToMs(timeout),
+    ) as boolean;
+  }
+
+  #slice(buf: ArrayBufferView | ArrayBuffer, offset: number, size?: number) {
+    const bytes = buf instanceof ArrayBuffer
+      ? new Uint8Array(buf)
+      : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (offset < 0) throw new RangeError("offset is negative");
+    if (bytes.length < offset) throw new RangeError("buffer length < offset");
+    const n = size ?? bytes.length - offset;
+    if (n < 0) throw new RangeError("size is negative");
+    if (offset + n > bytes.length) {
+      throw new RangeError("buffer length < offset + size");
+    }
+    return bytes.slice(offset, offset + n);
+  }
+
+  /**
+   * Sends bytes (a copy of `buf[offset, offset + size)`) as one message.
+   *
+   * @param buf The bytes.
+   * @param offset Where to start (in bytes).
+   * @param size How many bytes; to the end when omitted.
+   * @returns A promise that settles when the message has been written.
+   * @throws {RangeError} offset or size outside the buffer.
+   */
+  sendBytes(
+    buf: ArrayBufferView | ArrayBuffer,
+    offset = 0,
+    size?: number,
+  ): Promise<void> {
+    try {
+      this.#checkWritable();
+      return this._postNow(
+        "send",
+        this.#end.end,
+        this.#slice(buf, offset, size),
+      );
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The blocking twin of {@linkcode Connection.sendBytes}.
+   *
+   * @param buf The bytes.
+   * @param offset Where to start.
+   * @param size How many bytes.
+   */
+  sendBytesSync(
+    buf: ArrayBufferView | ArrayBuffer,
+    offset = 0,
+    size?: number,
+  ): void {
+    this.#checkWritable();
+    this._callSync("send", this.#end.end, this.#slice(buf, offset, size));
+  }
+
+  #bytes(msg: unknown, maxlength?: number): Uint8Array {
+    const out = msg instanceof Uint8Array
+      ? msg
+      : ArrayBuffer.isView(msg)
+      ? new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
+      : new Uint8Array(serialize(msg) as Buffer);
+    if (maxlength !== undefined && out.length > maxlength) {
+      this.#closed = true;
+      throw new OSError("bad message length");
+    }
+    return out;
+  }
+
+  /**
+   * Receives the next message as bytes.
+   *
+   * @param maxlength The longest message accepted.
+   * @returns The bytes.
+   * @throws {OSError} "bad message length" when the message is longer than `maxlength` (the end is then closed, as in Python).
+   * @throws {EOFError} nothing is left and the other end is closed.
+   */
+  async recvBytes(maxlength?: number): Promise<Uint8Array> {
+    return this.#bytes(await this.recv(), maxlength);
+  }
+
+  /**
+   * The blocking twin of {@linkcode Connection.recvBytes}.
+   *
+   * @param maxlength The longest message accepted.
+   * @returns The bytes.
+   */
+  recvBytesSync(maxlength?: number): Uint8Array {
+    return this.#bytes(this.recvSync(), maxlength);
+  }
+
+  /** Closes this end in this process; the other end sees EOF once no process holds this one. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    void this._post("close", this.#end.end).catch(() => {});
+  }
+
+  /** Closes the end, for `using`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+_registerProxy(Connection, import.meta.url, "Connection");
+
+/**
+ * Makes a pipe and returns its two ends, as Python's
+ * `multiprocessing.Pipe(duplex)`. With `duplex` (the default) both ends send
+ * and receive; otherwise the first only receives and the second only
+ * sends. Either end can be passed to a child process.
+ *
+ * @param duplex Whether both ends send and receive.
+ * @returns The two ends.
+ * @example
+ * ```ts
+ * import { Pipe, Process } from "@pyconc/pyconc/multiprocessing";
+ * import type { Connection } from "@pyconc/pyconc/multiprocessing";
+ * const [parentEnd, childEnd] = Pipe();
+ * const p = new Process({
+ *   target: (c: Connection) => c.sendSync("hello from the child"),
+ *   args: [childEnd],
+ * });
+ * await p.start();
+ * childEnd.close();
+ * console.assert(await parentEnd.recv() === "hello from the child");
+ * await p.join();
+ * ```
+ */
+export function Pipe<T = unknown>(
+  duplex = true,
+): [Connection<T>, Connection<T>] {
+  const base = _newRef("pipe", { duplex: Boolean(duplex), creator: pid() });
+  const a: ProxyRef = {
+    ...base,
+    extra: { end: 0, readable: true, writable: Boolean(duplex) },
+  };
+  const b: ProxyRef = {
+    ...base,
+    hid: _newOid(),
+    extra: { end: 1, readable: Boolean(duplex), writable: true },
+  };
+  _preset(a);
+  const ca = new Connection<T>();
+  _preset(b);
+  const cb = new Connection<T>();
+  return [ca, cb];
+}

@@ -1,0 +1,79 @@
+// Event: a flag that processes wait for.
+import { timeoutToMs } from "../_internal/time.ts";
+import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+
+/**
+ * A flag shared by processes, as Python's `multiprocessing.Event`: `set()`
+ * wakes every waiter, `clear()` resets it, `wait(timeout)` waits until it
+ * is set. `wait` is async and `waitSync` blocks the calling thread.
+ *
+ * @example Tell a child to go
+ * ```ts
+ * import { Event } from "@pyconc/pyconc/multiprocessing";
+ * const go = new Event();
+ * console.assert(!(await go.wait(0.01)));
+ * go.set();
+ * console.assert(go.isSet() && await go.wait());
+ * go.clear();
+ * console.assert(!go.isSet());
+ * ```
+ */
+export class Event extends _Proxy {
+  /** Creates an event whose flag is not set. */
+  constructor() {
+    super(_adopting() ?? _newRef("event", null));
+  }
+
+  /**
+   * Whether the flag is set.
+   *
+   * @returns The flag.
+   */
+  isSet(): boolean {
+    return this._callSync("isSet") as boolean;
+  }
+
+  /** Sets the flag, waking every waiter. */
+  set(): void {
+    this._callSync("set");
+  }
+
+  /** Resets the flag. */
+  clear(): void {
+    this._callSync("clear");
+  }
+
+  /**
+   * Waits until the flag is set, or `timeout` seconds pass.
+   *
+   * @param timeout Seconds; forever when omitted or `null`.
+   * @returns `true` when the flag was set, `false` on timeout.
+   * @throws {ValueError} a negative timeout.
+   */
+  wait(timeout?: number | null): Promise<boolean> {
+    let ms: number;
+    try {
+      ms = timeoutToMs(timeout);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._call("wait", ms) as Promise<boolean>;
+  }
+
+  /**
+   * The blocking twin of {@linkcode Event.wait}.
+   *
+   * @param timeout Seconds; forever when omitted or `null`.
+   * @returns `true` when the flag was set, `false` on timeout.
+   * @throws {ValueError} a negative timeout.
+   */
+  waitSync(timeout?: number | null): boolean {
+    return this._callSync("wait", timeoutToMs(timeout)) as boolean;
+  }
+
+  /** A short description, as Python's repr. */
+  override toString(): string {
+    return `<Event(${this.isSet() ? "set" : "unset"})>`;
+  }
+}
+_registerProxy(Event, import.meta.url, "Event");

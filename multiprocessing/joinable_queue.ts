@@ -1,0 +1,53 @@
+// JoinableQueue: a Queue that counts unfinished tasks.
+import { timeoutToMs } from "../_internal/time.ts";
+import { _registerProxy } from "./_proxy.ts";
+import { Queue } from "./queues.ts";
+
+/**
+ * A {@linkcode Queue} that also counts unfinished tasks, as Python's
+ * `multiprocessing.JoinableQueue`: each `put` adds one, each `taskDone`
+ * removes one, and `join` waits until none is left.
+ *
+ * @example
+ * ```ts
+ * import { JoinableQueue } from "@pyconc/pyconc/multiprocessing";
+ * const q = new JoinableQueue<number>();
+ * await q.put(1);
+ * await q.joinThread();
+ * await q.get();
+ * q.taskDone();
+ * await q.join();
+ * ```
+ */
+export class JoinableQueue<T = unknown> extends Queue<T> {
+  /**
+   * Says that an item taken with `get` has been dealt with.
+   *
+   * @throws {ValueError} "task_done() called too many times".
+   */
+  taskDone(): void {
+    this._callSync("taskDone");
+  }
+
+  /**
+   * Waits until every item put has been marked done.
+   *
+   * @returns A promise that settles when no task is unfinished.
+   */
+  async join(): Promise<void> {
+    await this.joinThread();
+    await this._call("join", Infinity);
+  }
+
+  /**
+   * The blocking twin of {@linkcode JoinableQueue.join}; with a timeout it
+   * returns whether the count reached zero in time.
+   *
+   * @param timeout Seconds; forever when omitted or `null`.
+   * @returns `true` when no task is unfinished, `false` on timeout.
+   */
+  joinSync(timeout?: number | null): boolean {
+    return this._callSync("join", timeoutToMs(timeout)) !== false;
+  }
+}
+_registerProxy(JoinableQueue, import.meta.url, "JoinableQueue");

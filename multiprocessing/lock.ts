@@ -1,0 +1,42 @@
+// Lock: a mutual-exclusion lock shared by processes.
+import { _LockBase } from "./_lock_base.ts";
+import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
+
+/**
+ * A non-recursive lock that any number of processes (and their threads)
+ * share, as Python's `multiprocessing.Lock`. Pass it to a
+ * {@linkcode Process} or a pool task and the child gets a live handle.
+ *
+ * The lock is served by the process that created it; each operation from
+ * another process is one round trip over a local socket. `acquire` is
+ * async, `acquireSync` blocks the calling thread; `release` is a short
+ * blocking call. Once acquired, any process may release it, as in Python.
+ * When a process dies holding it, the lock is released, so the others do
+ * not hang.
+ *
+ * @example Guarding a shared counter
+ * ```ts
+ * import { Lock } from "@pyconc/pyconc/multiprocessing";
+ * const lock = new Lock();
+ * console.assert(await lock.acquire());
+ * console.assert(lock.locked());
+ * lock.release();
+ * {
+ *   using _held = await lock.hold();
+ *   console.assert(!(await lock.acquire({ blocking: false })));
+ * }
+ * console.assert(!lock.locked());
+ * ```
+ */
+export class Lock extends _LockBase {
+  /** Creates an unlocked lock. */
+  constructor() {
+    super(_adopting() ?? _newRef("lock", null));
+  }
+
+  /** A short description, as Python's repr. */
+  override toString(): string {
+    return `<Lock(owner=${this.locked() ? "SomeOtherProcess" : "None"})>`;
+  }
+}
+_registerProxy(Lock, import.meta.url, "Lock");

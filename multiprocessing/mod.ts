@@ -1,0 +1,77 @@
+/**
+ * Python's `multiprocessing` for Deno and Bun: a {@linkcode Process} is a
+ * real child OS process running a new copy of the runtime (Python's
+ * "spawn" start method), and queues, pipes, locks, events, conditions,
+ * barriers, semaphores and shared values work across processes.
+ *
+ * How objects are shared: the process that creates a shared object serves
+ * it from a worker thread of its own, on a local socket; any process that
+ * receives the object (as a `Process` argument or a `Pool` task argument,
+ * anywhere inside arrays, plain objects and Maps) gets a live handle that
+ * talks to it, one round trip per operation, as Python's managers do. A
+ * process that dies holding a lock has it released, so no one hangs.
+ *
+ * Blocking calls come in two forms: the plain name is async
+ * (`await q.get()`), the `Sync` twin blocks the calling thread
+ * (`q.getSync()`), for code in children and workers. Timeouts are in
+ * seconds. `multiprocessing/dummy` offers the same API over threads.
+ *
+ * ```ts
+ * import { Lock, Process, Value } from "@pyconc/pyconc/multiprocessing";
+ * const counter = new Value("i", 0);
+ * const procs = [1, 2].map(() =>
+ *   new Process({
+ *     target: (c: Value) => {
+ *       for (let i = 0; i < 10; i++) {
+ *         using _held = c.holdSync();
+ *         c.value += 1;
+ *       }
+ *     },
+ *     args: [counter],
+ *   })
+ * );
+ * for (const p of procs) await p.start();
+ * for (const p of procs) await p.join();
+ * console.assert(counter.value === 20);
+ * ```
+ *
+ * @module
+ */
+export { Process, type ProcessOptions } from "./process.ts";
+export {
+  activeChildren,
+  cpuCount,
+  currentProcess,
+  type ParentProcess,
+  parentProcess,
+} from "./functions.ts";
+export {
+  getAllStartMethods,
+  getContext,
+  getStartMethod,
+  setStartMethod,
+  type StartMethod,
+} from "./context.ts";
+export { Lock } from "./lock.ts";
+export { RLock } from "./rlock.ts";
+export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+export { Event } from "./event.ts";
+export { Condition } from "./condition.ts";
+export { Barrier, BrokenBarrierError } from "./barrier.ts";
+export { Empty, Full, Queue, type QueueWaitOptions } from "./queues.ts";
+export { JoinableQueue } from "./joinable_queue.ts";
+export { SimpleQueue } from "./simple_queue.ts";
+export { Connection, Pipe } from "./connection.ts";
+export { type SharedCtypeOptions, Value } from "./value.ts";
+export { Array } from "./array.ts";
+export type { Typecode } from "./_typecodes.ts";
+export type { AcquireOptions } from "../threading/_acquire_args.ts";
+export type { Held } from "../threading/_held.ts";
+export type { ModuleTarget, Target } from "../_internal/target.ts";
+export {
+  EOFError,
+  OSError,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "../_internal/errors.ts";

@@ -1,0 +1,407 @@
+// Process: a target running in a child OS process, with Python's lifecycle.
+import { type ChildHandle, startChild } from "../_internal/child_parent.ts";
+import { RuntimeError, ValueError } from "../_internal/errors.ts";
+import { encodeForProcess } from "../_internal/mp_encode.ts";
+import { procState } from "../_internal/mp_proc.ts";
+import type { ProcessStartData } from "../_internal/mp_process.ts";
+import { pid as ownPid } from "../_internal/runtime.ts";
+import type { ExitStatus } from "../_internal/spawn.ts";
+import {
+  type Target,
+  type TargetSpec,
+  toTargetSpec,
+} from "../_internal/target.ts";
+import { Deadline, sleepMs, timeoutToMs } from "../_internal/time.ts";
+import { nextIdentity, self } from "./_state.ts";
+
+/** Options for a {@linkcode Process}, Python's keyword arguments. */
+export interface ProcessOptions {
+  /**
+   * What the child runs: a function that closes over no local variables
+   * (its source is sent), or `{ module, name }`. Nothing runs when omitted.
+   */
+  target?: Target;
+  /**
+   * Arguments for the target. They are copied by structured clone, except
+   * this module's shared objects (queues, pipes, locks, values...), which
+   * arrive in the child as live handles.
+   */
+  args?: unknown[];
+  /** The process's name; `Process-N` (`Process-N:M` in a child) when omitted. */
+  name?: string | null;
+  /** Whether the process is a daemon; inherited from the current process when omitted. */
+  daemon?: boolean | null;
+}
+
+const _ROLE = {
+  module: new URL("../_internal/mp_process.ts", import.meta.url).href,
+  name: "runProcess",
+};
+
+const _children = new Set<Process>();
+let _forCurrentNow = false;
+
+/** @internal The children this process started that have not been seen to end. */
+export function _liveChildren(): Process[] {
+  return [..._children];
+}
+
+/**
+ * A process of its own: the target runs in a new copy of the running
+ * runtime (`deno run -A` or `bun`), in parallel with the caller, as Python's
+ * `multiprocessing.Process` with the "spawn" start method. The child's
+ * stdout and stderr are the program's, its stdin is `/dev/null`.
+ *
+ * Lifecycle as in Python: {@linkcode Process.start} once, then
+ * {@linkcode Process.join}, {@linkcode Process.isAlive},
+ * {@linkcode Process.exitcode} (0 when the target returns, 1 when it throws,
+ * the code it passed to `Deno.exit`/`process.exit`, or -N when signal N
+ * ended it), {@linkcode Process.terminate} (SIGTERM) and
+ * {@linkcode Process.kill} (SIGKILL). An error the target throws is printed
+ * to the child's stderr under a `Process NAME:` line. A non-daemon child
+ * keeps the program alive until it ends; a daemon child does not, and is
+ * stopped when its parent exits. A child never outlives its parent: it
+ * exits when the parent's end of their socket closes.
+ *
+ * Differences that JavaScript forces: the target is a function sent as
+ * source (no closures) or a module export instead of an overridden `run()`;
+ * `start()` returns a promise that settles once the child has been spawned
+ * (its `pid` is known then); after the target returns, the child waits for
+ * its non-daemon threads and processes, then exits, without waiting for
+ * other pending timers or promises.
+ *
+ * @example Run a function in a child process
+ * ```ts
+ * import { Process, Queue } from "@pyconc/pyconc/multiprocessing";
+ * const q = new Queue();
+ * const p = new Process({
+ *   target: (q: Queue, n: number) => q.putSync(n * 2),
+ *   args: [q, 21],
+ * });
+ * await p.start();
+ * console.assert(await q.get() === 42);
+ * await p.join();
+ * console.assert(p.exitcode === 0);
+ * ```
+ */
+export class Process {
+  #name: string;
+  #daemon: boolean;
+  #target: TargetSpec | null;
+  #args: unknown[];
+  #identity: number[];
+  #handle: ChildHandle | null = null;
+  #pid: number | null = null;
+  #status: ExitStatus | null = null;
+  #exited: Promise<void> | null = null;
+  #started = false;
+  #closed = false;
+  #current = false;
+  #joiners = 0;
+
+  /**
+   * Creates a process object; call {@linkcode Process.start} to run it.
+   *
+   * @throws {TypeError} a target that cannot be sent, or `args` that is not an array.
+   */
+  constructor(options: ProcessOptions = {}) {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(
+        "Process options must be an object like { target, args, name, daemon }",
+      );
+    }
+    this.#target = options.target === undefined || options.target === null
+      ? null
+      : toTargetSpec(options.target, "target");
+    if (options.args !== undefined && !Array.isArray(options.args)) {
+      throw new TypeError(`args must be an array, got ${typeof options.args}`);
+    }
+    this.#args = options.args ?? [];
+    this.#identity = _forCurrentNow ? self.identity : nextIdentity();
+    this.#name = options.name != null
+      ? String(options.name)
+      : `Process-${this.#identity.join(":")}`;
+    this.#daemon = options.daemon ?? self.daemon;
+  }
+
+  /** @internal The object that stands for the running process itself. */
+  static _forCurrent(): Process {
+    _forCurrentNow = true;
+    let p: Process;
+    try {
+      p = new Process({ name: self.name, daemon: self.daemon });
+    } finally {
+      _forCurrentNow = false;
+    }
+    p.#pid = ownPid();
+    p.#started = true;
+    p.#current = true;
+    return p;
+  }
+
+  /** The process's name; only for identification, several may share one. */
+  get name(): string {
+    return this.#current ? self.name : this.#name;
+  }
+  set name(value: string) {
+    this.#name = String(value);
+    if (this.#current) self.name = this.#name;
+  }
+
+  /**
+   * Whether this is a daemon process: it does not keep the program alive
+   * and is stopped when its parent exits.
+   *
+   * @throws {RuntimeError} set after the process started.
+   */
+  get daemon(): boolean {
+    return this.#current ? self.daemon : this.#daemon;
+  }
+  set daemon(value: boolean) {
+    if (this.#started) {
+      throw new RuntimeError("process has already started");
+    }
+    this.#daemon = Boolean(value);
+  }
+
+  /** The child's process id; `null` until it has been spawned. */
+  get pid(): number | null {
+    return this.#pid;
+  }
+
+  /** The same as {@linkcode Process.pid}, as in Python. */
+  get ident(): number | null {
+    return this.#pid;
+  }
+
+  /**
+   * The child's exit code: `null` while it runs (or before it started), 0
+   * when the target returned, 1 when it threw, -N when signal N ended it.
+   */
+  get exitcode(): number | null {
+    this.#checkClosed();
+    return this.#status?.returncode ?? null;
+  }
+
+  #checkClosed(): void {
+    if (this.#closed) throw new ValueError("process object is closed");
+  }
+
+  /**
+   * Starts the child. Resolves once it has been spawned (its `pid` is
+   * known); the target may still be starting up then.
+   *
+   * @returns A promise that settles when the child has been spawned.
+   * @throws {RuntimeError} "cannot start a process twice".
+   * @throws {TypeError} an argument that cannot be sent to a child process.
+   * @throws {ValueError} the process object was closed.
+   */
+  start(): Promise<void> {
+    this.#checkClosed();
+    if (this.#started) {
+      throw new RuntimeError("cannot start a process twice");
+    }
+    if (this.#current) throw new RuntimeError("cannot start a process twice");
+    const args = encodeForProcess(this.#args, "Process args");
+    const data: ProcessStartData = {
+      target: this.#target,
+      args,
+      info: {
+        name: this.#name,
+        identity: this.#identity,
+        daemon: this.#daemon,
+        parentPid: ownPid(),
+        parentName: self.name,
+      },
+    };
+    this.#started = true;
+    let spawnError: unknown = null;
+    let resolveExit!: () => void;
+    this.#exited = new Promise<void>((r) => resolveExit = r);
+    const handle = startChild({
+      role: _ROLE,
+      data,
+      onMessage: () => {},
+      onExit: (status, error) => {
+        spawnError = error;
+        this.#status = status ??
+          { returncode: 1, code: 1, signal: null };
+        _children.delete(this);
+        resolveExit();
+      },
+    });
+    this.#handle = handle;
+    if (!this.#daemon) handle.ref();
+    _children.add(this);
+    return (async () => {
+      // The handle spawns once the parent's socket listens.
+      while (!handle.process && this.#status === null) await sleepMs(1);
+      if (handle.process) this.#pid = handle.process.pid;
+      else if (spawnError) throw spawnError;
+    })();
+  }
+
+  #checkJoinable(): void {
+    this.#checkClosed();
+    if (this.#current) throw new RuntimeError("can only join a child process");
+    if (!this.#started) {
+      throw new RuntimeError("can only join a started process");
+    }
+  }
+
+  /**
+   * Waits until the child ends, or until `timeout` seconds pass. Like
+   * Python, it returns nothing either way: check {@linkcode Process.exitcode}
+   * or {@linkcode Process.isAlive}.
+   *
+   * @param timeout Seconds to wait at most; forever when omitted or `null`.
+   * @returns A promise that settles when the child ended or the time is up.
+   * @throws {RuntimeError} the process was not started, or is the current one.
+   * @throws {ValueError} a negative timeout, or a closed process object.
+   */
+  async join(timeout?: number | null): Promise<void> {
+    const ms = timeoutToMs(timeout);
+    this.#checkJoinable();
+    if (this.#status) return;
+    // A daemon child does not keep the program alive; while someone joins
+    // it, it must, as a blocked Python thread would.
+    this.#joiners++;
+    this.#handle!.ref();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        this.#exited!,
+        new Promise<void>((r) => {
+          if (ms !== Infinity) timer = setTimeout(r, ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (--this.#joiners === 0 && this.#daemon) this.#handle!.unref();
+    }
+  }
+
+  /**
+   * The blocking twin of {@linkcode Process.join}: blocks this thread,
+   * watching the child through `/proc` (Linux). The child must have been
+   * spawned (`await p.start()` first).
+   *
+   * @param timeout Seconds to wait at most; forever when omitted or `null`.
+   * @throws {RuntimeError} the process was not started or not yet spawned.
+   * @throws {ValueError} a negative timeout, or a closed process object.
+   */
+  joinSync(timeout?: number | null): void {
+    const deadline = Deadline.fromSeconds(timeout);
+    this.#checkJoinable();
+    if (this.#status) return;
+    if (this.#pid === null) {
+      throw new RuntimeError(
+        "the child has not been spawned yet: await start() before joinSync()",
+      );
+    }
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    let pause = 0.05;
+    for (;;) {
+      if (this.#status) return;
+      const st = procState(this.#pid);
+      if (st.state === "exited") {
+        if (st.returncode !== null && !this.#status) {
+          this.#status = {
+            returncode: st.returncode,
+            code: st.returncode >= 0 ? st.returncode : null,
+            signal: st.returncode < 0 ? -st.returncode : null,
+          };
+        }
+        return;
+      }
+      if (deadline.expired()) return;
+      Atomics.wait(cell, 0, 0, Math.min(pause, deadline.remainingMs()));
+      pause = Math.min(pause * 2, 10);
+    }
+  }
+
+  /** Whether the child has started and not yet been seen to end. */
+  isAlive(): boolean {
+    this.#checkClosed();
+    if (this.#current) return true;
+    return this.#started && this.#status === null;
+  }
+
+  #signal(sig: "SIGTERM" | "SIGKILL"): void {
+    this.#checkClosed();
+    if (!this.#started || this.#status) return;
+    const proc = this.#handle?.process;
+    if (proc) proc.kill(sig);
+    else {
+      // Not spawned yet: signal it as soon as it is.
+      void (async () => {
+        while (!this.#handle?.process && this.#status === null) {
+          await sleepMs(1);
+        }
+        this.#handle?.process?.kill(sig);
+      })();
+    }
+  }
+
+  /**
+   * Asks the child to stop with SIGTERM; its exit code becomes -15.
+   * Like Python, the child's own children are not stopped, and a child
+   * holding a lock of this module has it released when it dies.
+   *
+   * @throws {ValueError} a closed process object.
+   */
+  terminate(): void {
+    this.#signal("SIGTERM");
+  }
+
+  /**
+   * Kills the child with SIGKILL; its exit code becomes -9.
+   *
+   * @throws {ValueError} a closed process object.
+   */
+  kill(): void {
+    this.#signal("SIGKILL");
+  }
+
+  /**
+   * Releases the process object; most of its methods throw
+   * {@linkcode ValueError} afterwards. Calling it again does nothing.
+   *
+   * @throws {ValueError} the child is still running.
+   */
+  close(): void {
+    if (this.#closed) return;
+    if (this.#started && this.#status === null && !this.#current) {
+      throw new ValueError(
+        "Cannot close a process while it is still running. You should first call join() or terminate().",
+      );
+    }
+    this.#closed = true;
+    this.#handle = null;
+  }
+
+  /** Joins the child and closes the object, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#closed) return;
+    if (this.#started && !this.#current) await this.join();
+    if (!this.#current) this.close();
+  }
+
+  /** A short description, as Python's repr. */
+  toString(): string {
+    const status = this.#closed
+      ? "closed"
+      : this.#current
+      ? "started"
+      : !this.#started
+      ? "initial"
+      : this.#status
+      ? (this.#status.returncode === 0
+        ? "stopped"
+        : `stopped exitcode=${this.#status.returncode}`)
+      : "started";
+    return `<Process name='${this.name}' ${
+      this.#pid !== null && status === "started" ? `pid=${this.#pid} ` : ""
+    }${status}${this.daemon ? " daemon" : ""}>`;
+  }
+}

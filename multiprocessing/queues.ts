@@ -1,0 +1,232 @@
+// Queue: a FIFO queue shared by processes.
+import { ValueError } from "../_internal/errors.ts";
+import { flushAll } from "../_internal/mp_client.ts";
+import { timeoutToMs } from "../_internal/time.ts";
+import { Empty, Full } from "../queue/errors.ts";
+import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _PutBuffer } from "./_put_buffer.ts";
+
+/** Options of a queue's `put` and `get`, Python's keyword arguments. */
+export interface QueueWaitOptions {
+  /** Wait when the queue is full (put) or empty (get); default `true`. */
+  block?: boolean;
+  /** The longest wait in seconds; forever when omitted or `null`. */
+  timeout?: number | null;
+}
+
+function _waitMs(options: QueueWaitOptions | undefined): number {
+  if (options === undefined || options === null) return Infinity;
+  if (typeof options !== "object") {
+    throw new TypeError(
+      `expected options like { block, timeout }, got ${typeof options}`,
+    );
+  }
+  if (options.block === false) return 0;
+  return timeoutToMs(options.timeout);
+}
+
+function _checkMaxsize(maxsize: number): number {
+  if (typeof maxsize !== "number" || !Number.isInteger(maxsize)) {
+    throw new TypeError(`maxsize must be an integer, got ${maxsize}`);
+  }
+  return maxsize;
+}
+
+/**
+ * A first-in first-out queue that any number of processes (and their
+ * threads) use at once, as Python's `multiprocessing.Queue`. Items are
+ * copied with the structured-clone format.
+ *
+ * The queue is served by the process that created it. `put` on an
+ * unbounded queue buffers the item and sends what accumulated in one frame
+ * per turn of the event loop (resolving once written), like Python's
+ * feeder thread, so an item becomes visible to other processes a moment
+ * after `put` returns; on a bounded queue `put` waits for room. `get` is
+ * async, `getSync`/`putSync` block the calling thread. `Empty` and `Full`
+ * are the queue module's.
+ *
+ * @example Producer and consumer
+ * ```ts
+ * import { Process, Queue } from "@pyconc/pyconc/multiprocessing";
+ * const q = new Queue();
+ * const p = new Process({
+ *   target: (q: Queue) => {
+ *     for (let i = 0; i < 3; i++) q.putSync(i);
+ *   },
+ *   args: [q],
+ * });
+ * await p.start();
+ * const got = [await q.get(), await q.get(), await q.get()];
+ * await p.join();
+ * console.assert(got.join() === "0,1,2");
+ * ```
+ */
+export class Queue<T = unknown> extends _Proxy {
+  #maxsize: number;
+  #closed = false;
+  #buffer: _PutBuffer | null = null;
+
+  /**
+   * Creates a queue holding at most `maxsize` items (unbounded when 0 or less).
+   *
+   * @param maxsize The capacity; 0 for none.
+   * @throws {TypeError} a maxsize that is not an integer.
+   */
+  constructor(maxsize = 0) {
+    const adopted = _adopting();
+    const m = adopted
+      ? (adopted.init.s as { maxsize: number }).maxsize
+      : _checkMaxsize(maxsize);
+    super(adopted ?? _newRef("queue", { maxsize: m }));
+    this.#maxsize = m;
+  }
+
+  /** The capacity given at creation (0 or less: unbounded). */
+  get maxsize(): number {
+    return this.#maxsize;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new ValueError(`Queue ${this} is closed`);
+  }
+
+  /**
+   * Puts `item` in the queue. On an unbounded queue it resolves once the
+   * item is on its way; on a bounded one it waits for room: forever, at
+   * most `timeout` seconds, or not at all with `block: false`.
+   *
+   * @param item The item (copied with structured clone).
+   * @param options `{ block = true, timeout = null }`.
+   * @returns A promise that settles when the item has been sent.
+   * @throws {Full} no room in time.
+   * @throws {ValueError} the queue was closed by this process, or a negative timeout.
+   */
+  put(item: T, options?: QueueWaitOptions): Promise<void> {
+    try {
+      this.#checkOpen();
+      const ms = _waitMs(options);
+      if (this.#maxsize <= 0) {
+        return (this.#buffer ??= new _PutBuffer(this)).put(item);
+      }
+      return this._call("put", item, ms) as Promise<void>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The blocking twin of {@linkcode Queue.put}: returns once the item is in
+   * the queue.
+   *
+   * @param item The item.
+   * @param options `{ block = true, timeout = null }`.
+   * @throws {Full} no room in time.
+   * @throws {ValueError} the queue was closed by this process.
+   */
+  putSync(item: T, options?: QueueWaitOptions): void {
+    this.#checkOpen();
+    this._callSync("put", item, _waitMs(options));
+  }
+
+  /**
+   * Puts without waiting for room: `putSync(item, { block: false })`.
+   *
+   * @param item The item.
+   * @throws {Full} the queue is full.
+   */
+  putNowait(item: T): void {
+    this.putSync(item, { block: false });
+  }
+
+  /**
+   * Takes the oldest item, waiting for one: forever, at most `timeout`
+   * seconds, or not at all with `block: false`.
+   *
+   * @param options `{ block = true, timeout = null }`.
+   * @returns The item.
+   * @throws {Empty} no item in time.
+   * @throws {ValueError} a negative timeout.
+   */
+  get(options?: QueueWaitOptions): Promise<T> {
+    let ms: number;
+    try {
+      ms = _waitMs(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._call("get", ms) as Promise<T>;
+  }
+
+  /**
+   * The blocking twin of {@linkcode Queue.get}.
+   *
+   * @param options `{ block = true, timeout = null }`.
+   * @returns The item.
+   * @throws {Empty} no item in time.
+   */
+  getSync(options?: QueueWaitOptions): T {
+    return this._callSync("get", _waitMs(options)) as T;
+  }
+
+  /**
+   * Takes an item only if one is there now: `getSync({ block: false })`.
+   *
+   * @returns The item.
+   * @throws {Empty} the queue is empty.
+   */
+  getNowait(): T {
+    return this.getSync({ block: false });
+  }
+
+  /**
+   * The number of items in the queue now (approximate, as in Python: others may change it at once).
+   *
+   * @returns The size.
+   */
+  qsize(): number {
+    return this._callSync("qsize") as number;
+  }
+
+  /**
+   * Whether the queue is empty now (approximate).
+   *
+   * @returns Whether there are no items.
+   */
+  empty(): boolean {
+    return this._callSync("empty") as boolean;
+  }
+
+  /**
+   * Whether the queue is full now (approximate).
+   *
+   * @returns Whether a put would wait.
+   */
+  full(): boolean {
+    return this._callSync("full") as boolean;
+  }
+
+  /**
+   * Says that this process will put no more items: later puts here throw
+   * {@linkcode ValueError}. Other processes are not affected.
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Resolves once every item this thread put has reached the queue. */
+  async joinThread(): Promise<void> {
+    await this.#buffer?.flush();
+    await flushAll();
+  }
+
+  /** Python's `cancel_join_thread()`; nothing to cancel here, as a process flushes its puts before it exits. */
+  cancelJoinThread(): void {}
+
+  /** A short description, as Python's repr. */
+  override toString(): string {
+    return `<${this.constructor.name} object ${this._ref.oid}>`;
+  }
+}
+_registerProxy(Queue, import.meta.url, "Queue");
+
+export { Empty, Full };

@@ -1,0 +1,49 @@
+// RLock: a re-entrant lock shared by processes.
+import { _LockBase } from "./_lock_base.ts";
+import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
+
+/**
+ * A re-entrant lock shared by processes, as Python's
+ * `multiprocessing.RLock`: owned by the thread (of some process) that
+ * acquired it, which may acquire it again and must release it as many
+ * times. Only the owner may release it. When the owning process dies, the
+ * lock is released.
+ *
+ * @example
+ * ```ts
+ * import { RLock } from "@pyconc/pyconc/multiprocessing";
+ * const lock = new RLock();
+ * await lock.acquire();
+ * await lock.acquire();
+ * lock.release();
+ * console.assert(lock.locked());
+ * lock.release();
+ * console.assert(!lock.locked());
+ * ```
+ */
+export class RLock extends _LockBase {
+  /** Creates an unlocked re-entrant lock. */
+  constructor() {
+    super(_adopting() ?? _newRef("rlock", null));
+  }
+
+  /**
+   * Releases one level of ownership.
+   *
+   * @throws {RuntimeError} "cannot release un-acquired lock" when the caller does not own it.
+   */
+  override release(): void {
+    super.release();
+  }
+
+  /** A short description, as Python's repr. */
+  override toString(): string {
+    const n = this._callSync("count") as number;
+    return n === 0
+      ? "<RLock(None, 0)>"
+      : `<RLock(${
+        this._callSync("owned") ? "MainThread" : "SomeOtherThread"
+      }, ${n})>`;
+  }
+}
+_registerProxy(RLock, import.meta.url, "RLock");

@@ -1,0 +1,164 @@
+// Semaphore and BoundedSemaphore shared by processes.
+import {
+  type AcquireOptions,
+  acquireWaitMs,
+} from "../threading/_acquire_args.ts";
+import { type Held, held } from "../threading/_held.ts";
+import { ValueError } from "../_internal/errors.ts";
+import {
+  _adopting,
+  _newRef,
+  _preset,
+  _Proxy,
+  _registerProxy,
+} from "./_proxy.ts";
+
+function _checkValue(value: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`semaphore value must be an integer, got ${value}`);
+  }
+  if (value < 0) throw new ValueError("semaphore initial value must be >= 0");
+  return value;
+}
+
+/**
+ * A counter of free slots shared by processes, as Python's
+ * `multiprocessing.Semaphore`: `acquire` takes one (waiting while there is
+ * none), `release` gives one back. Any process may release. A semaphore
+ * has no owner, so slots taken by a process that dies are not given back
+ * (use a {@linkcode Lock} when that matters).
+ *
+ * @example At most two at a time
+ * ```ts
+ * import { Semaphore } from "@pyconc/pyconc/multiprocessing";
+ * const sem = new Semaphore(2);
+ * await sem.acquire();
+ * await sem.acquire();
+ * console.assert(!(await sem.acquire({ timeout: 0.01 })));
+ * sem.release();
+ * console.assert(sem.getValue() === 1);
+ * ```
+ */
+export class Semaphore extends _Proxy {
+  /**
+   * Creates a semaphore with `value` free slots.
+   *
+   * @param value The initial count (default 1).
+   * @throws {ValueError} a negative value.
+   */
+  constructor(value = 1) {
+    super(_adopting() ?? _newRef("sem", { value: _checkValue(value) }));
+  }
+
+  /**
+   * Takes a slot, waiting without blocking the event loop: forever, at most
+   * `timeout` seconds, or not at all with `blocking: false`.
+   *
+   * @param options `{ blocking = true, timeout = null }`, or a boolean `blocking`.
+   * @returns Whether a slot was taken.
+   * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
+   */
+  acquire(options?: boolean | AcquireOptions): Promise<boolean> {
+    let ms: number;
+    try {
+      ms = acquireWaitMs(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this._call("acquire", ms) as Promise<boolean>;
+  }
+
+  /**
+   * The blocking twin of {@linkcode Semaphore.acquire}.
+   *
+   * @param options `{ blocking = true, timeout = null }`, or a boolean `blocking`.
+   * @returns Whether a slot was taken.
+   * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
+   */
+  acquireSync(options?: boolean | AcquireOptions): boolean {
+    return this._callSync("acquire", acquireWaitMs(options)) as boolean;
+  }
+
+  /**
+   * Gives back `n` slots (default 1), waking as many waiters.
+   *
+   * @param n How many slots.
+   * @throws {ValueError} a {@linkcode BoundedSemaphore} released above its initial value.
+   */
+  release(n = 1): void {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new ValueError("n must be one or more");
+    }
+    this._callSync("release", n);
+  }
+
+  /**
+   * The number of free slots now.
+   *
+   * @returns The semaphore's value.
+   */
+  getValue(): number {
+    return this._callSync("getValue") as number;
+  }
+
+  /**
+   * Takes a slot and returns a handle that gives it back when disposed.
+   *
+   * @param options `{ blocking, timeout }` as for `acquire`.
+   * @returns A handle for `using`.
+   * @throws {TimeoutError} no slot was free in time.
+   */
+  async hold(options?: AcquireOptions): Promise<Held> {
+    return held(await this.acquire(options), () => this.release(), "semaphore");
+  }
+
+  /**
+   * The blocking twin of {@linkcode Semaphore.hold}.
+   *
+   * @param options `{ blocking, timeout }` as for `acquire`.
+   * @returns A handle for `using`.
+   * @throws {TimeoutError} no slot was free in time.
+   */
+  holdSync(options?: AcquireOptions): Held {
+    return held(this.acquireSync(options), () => this.release(), "semaphore");
+  }
+
+  /** A short description, as Python's repr. */
+  override toString(): string {
+    return `<${this.constructor.name}(value=${this.getValue()})>`;
+  }
+}
+_registerProxy(Semaphore, import.meta.url, "Semaphore");
+
+/**
+ * A {@linkcode Semaphore} that refuses to be released above its initial
+ * value, as Python's `multiprocessing.BoundedSemaphore`.
+ *
+ * @example
+ * ```ts
+ * import { BoundedSemaphore, ValueError } from "@pyconc/pyconc/multiprocessing";
+ * const sem = new BoundedSemaphore(1);
+ * let caught = false;
+ * try {
+ *   sem.release();
+ * } catch (err) {
+ *   caught = err instanceof ValueError;
+ * }
+ * console.assert(caught);
+ * ```
+ */
+export class BoundedSemaphore extends Semaphore {
+  /**
+   * Creates a bounded semaphore with `value` free slots.
+   *
+   * @param value The initial and highest count (default 1).
+   * @throws {ValueError} a negative value.
+   */
+  constructor(value = 1) {
+    const ref = _adopting() ??
+      _newRef("sem", { value: _checkValue(value), bound: value });
+    _preset(ref);
+    super();
+  }
+}
+_registerProxy(BoundedSemaphore, import.meta.url, "BoundedSemaphore");

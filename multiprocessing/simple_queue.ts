@@ -1,0 +1,91 @@
+// SimpleQueue: an unbounded FIFO queue shared by processes, without extras.
+import { ValueError } from "../_internal/errors.ts";
+import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _PutBuffer } from "./_put_buffer.ts";
+
+/**
+ * A plain unbounded queue shared by processes, as Python's
+ * `multiprocessing.SimpleQueue`: `put`, `get`, `empty`, `close`.
+ *
+ * @example
+ * ```ts
+ * import { SimpleQueue } from "@pyconc/pyconc/multiprocessing";
+ * const q = new SimpleQueue<string>();
+ * q.putSync("a");
+ * console.assert(!q.empty());
+ * console.assert(await q.get() === "a");
+ * ```
+ */
+export class SimpleQueue<T = unknown> extends _Proxy {
+  #closed = false;
+  #buffer: _PutBuffer | null = null;
+
+  /** Creates an empty queue. */
+  constructor() {
+    super(_adopting() ?? _newRef("queue", { maxsize: 0 }));
+  }
+
+  #check(): void {
+    if (this.#closed) throw new ValueError("Queue is closed");
+  }
+
+  /**
+   * Puts an item; resolves once it is on its way.
+   *
+   * @param item The item (copied with structured clone).
+   * @returns A promise that settles when the item has been sent.
+   * @throws {ValueError} the queue was closed by this process.
+   */
+  put(item: T): Promise<void> {
+    try {
+      this.#check();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return (this.#buffer ??= new _PutBuffer(this)).put(item);
+  }
+
+  /**
+   * The blocking twin of {@linkcode SimpleQueue.put}.
+   *
+   * @param item The item.
+   * @throws {ValueError} the queue was closed by this process.
+   */
+  putSync(item: T): void {
+    this.#check();
+    this._callSync("put", item, Infinity);
+  }
+
+  /**
+   * Takes the oldest item, waiting for one.
+   *
+   * @returns The item.
+   */
+  get(): Promise<T> {
+    return this._call("get", Infinity) as Promise<T>;
+  }
+
+  /**
+   * The blocking twin of {@linkcode SimpleQueue.get}.
+   *
+   * @returns The item.
+   */
+  getSync(): T {
+    return this._callSync("get", Infinity) as T;
+  }
+
+  /**
+   * Whether the queue is empty now.
+   *
+   * @returns Whether there are no items.
+   */
+  empty(): boolean {
+    return this._callSync("empty") as boolean;
+  }
+
+  /** Says that this process will use the queue no more. */
+  close(): void {
+    this.#closed = true;
+  }
+}
+_registerProxy(SimpleQueue, import.meta.url, "SimpleQueue");

@@ -1,0 +1,198 @@
+// Value: one number of a C type, shared by processes.
+import type { AcquireOptions } from "../threading/_acquire_args.ts";
+import type { Held } from "../threading/_held.ts";
+import type { _LockBase } from "./_lock_base.ts";
+import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import {
+  fromStored,
+  toStored,
+  type Typecode,
+  typedArrayOf,
+} from "./_typecodes.ts";
+import { RLock } from "./rlock.ts";
+
+/** Options of {@linkcode Value} and {@linkcode Array}, Python's `lock` keyword. */
+export interface SharedCtypeOptions {
+  /**
+   * `true` (the default) gives the object a new {@linkcode RLock}; a
+   * multiprocessing `Lock` or `RLock` is used as given; `false` gives none
+   * (Python's raw value).
+   */
+  lock?: boolean | _LockBase;
+}
+
+interface _Extra {
+  typecode: string;
+  lock: _LockBase | null;
+}
+
+/** @internal Picks the lock of a Value or Array. */
+export function _lockOf(
+  options: SharedCtypeOptions | undefined,
+): _LockBase | null {
+  const lock = options?.lock ?? true;
+  if (lock === true) return new RLock();
+  if (lock === false) return null;
+  if (typeof (lock as _LockBase)?._ref?.oid !== "number") {
+    throw new TypeError(
+      "lock must be true, false, or a multiprocessing Lock or RLock",
+    );
+  }
+  return lock as _LockBase;
+}
+
+/**
+ * One number of a C type shared by processes, as Python's
+ * `multiprocessing.Value(typecode, value)`; typecodes are those of Python's
+ * `array` module ("i" int, "d" double, "q" 64-bit integer...). Read and
+ * write it with the `value` property (a short blocking call to the process
+ * serving it), or with `get()`/`set()` without blocking. As in Python, an
+ * update such as `v.value += 1` is a read then a write: hold
+ * {@linkcode Value.getLock} around it when several processes update it.
+ *
+ * Python's ctypes become JavaScript numbers: 64-bit integer typecodes are
+ * stored exactly, and read back as numbers (exact up to 2**53).
+ *
+ * @example A counter guarded by its lock
+ * ```ts
+ * import { Value } from "@pyconc/pyconc/multiprocessing";
+ * const counter = new Value("i", 0);
+ * {
+ *   using _held = await counter.getLock().hold();
+ *   counter.value += 1;
+ * }
+ * console.assert(counter.value === 1);
+ * console.assert(await counter.get() === 1);
+ * ```
+ */
+export class Value extends _Proxy {
+  readonly #extra: _Extra;
+
+  /**
+   * Creates a shared number.
+   *
+   * @param typecode One of "b" "B" "h" "H" "i" "I" "l" "L" "q" "Q" "f" "d".
+   * @param value The initial value (0 by default).
+   * @param options `{ lock }`: see {@linkcode SharedCtypeOptions}.
+   * @throws {ValueError} an unknown typecode.
+   * @throws {TypeError} a value of the wrong kind (a fraction for an integer typecode).
+   */
+  constructor(
+    typecode: Typecode,
+    value: number | bigint = 0,
+    options?: SharedCtypeOptions,
+  ) {
+    const adopted = _adopting();
+    let extra: _Extra;
+    let ref = adopted;
+    if (adopted) extra = adopted.extra as _Extra;
+    else {
+      const ctor = typedArrayOf(typecode);
+      const data = new ctor(1);
+      data[0] = toStored(typecode, value) as never;
+      extra = { typecode, lock: _lockOf(options) };
+      ref = _newRef("array", { data }, extra);
+    }
+    super(ref!);
+    this.#extra = extra;
+  }
+
+  /** The typecode given at creation. */
+  get typecode(): string {
+    return this.#extra.typecode;
+  }
+
+  /** The value now (reading and writing are each one blocking round trip). */
+  get value(): number {
+    return fromStored(this._callSync("get", 0));
+  }
+  set value(v: number) {
+    this._callSync("set", 0, toStored(this.#extra.typecode, v));
+  }
+
+  /**
+   * Reads the value without blocking.
+   *
+   * @returns The value.
+   */
+  async get(): Promise<number> {
+    return fromStored(await this._call("get", 0));
+  }
+
+  /**
+   * Writes the value without blocking.
+   *
+   * @param v The new value.
+   * @returns A promise that settles once it is written.
+   * @throws {TypeError} a value of the wrong kind.
+   */
+  async set(v: number): Promise<void> {
+    await this._call("set", 0, toStored(this.#extra.typecode, v));
+  }
+
+  /**
+   * The lock that guards this value.
+   *
+   * @returns The lock.
+   * @throws {TypeError} the value was created with `lock: false`.
+   */
+  getLock(): _LockBase {
+    if (!this.#extra.lock) {
+      throw new TypeError(
+        "this Value was created with lock: false and has no getLock()",
+      );
+    }
+    return this.#extra.lock;
+  }
+
+  /**
+   * Acquires the value's lock (Python's synchronized wrapper).
+   *
+   * @param options `{ blocking, timeout }`.
+   * @returns Whether it was acquired.
+   */
+  acquire(options?: boolean | AcquireOptions): Promise<boolean> {
+    return this.getLock().acquire(options);
+  }
+
+  /**
+   * The blocking twin of {@linkcode Value.acquire}.
+   *
+   * @param options `{ blocking, timeout }`.
+   * @returns Whether it was acquired.
+   */
+  acquireSync(options?: boolean | AcquireOptions): boolean {
+    return this.getLock().acquireSync(options);
+  }
+
+  /** Releases the value's lock. */
+  release(): void {
+    this.getLock().release();
+  }
+
+  /**
+   * Holds the value's lock for a `using` block.
+   *
+   * @param options `{ blocking, timeout }`.
+   * @returns A handle for `using`.
+   */
+  hold(options?: AcquireOptions): Promise<Held> {
+    return this.getLock().hold(options);
+  }
+
+  /**
+   * The blocking twin of {@linkcode Value.hold}.
+   *
+   * @param options `{ blocking, timeout }`.
+   * @returns A handle for `using`.
+   */
+  holdSync(options?: AcquireOptions): Held {
+    return this.getLock().holdSync(options);
+  }
+
+  /** A short description, as Python's repr. */
+  override toString(): string {
+    return `<Synchronized wrapper for c_${this.#extra.typecode}(${this.value})>`;
+  }
+}
+_registerProxy(Value, import.meta.url, "Value");
