@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     number: quick ? 200_000 : 1_000_000,
     string: quick ? 200_000 : 1_000_000,
     object: quick ? 100_000 : 500_000,
-    buffer64k: quick ? 2_000 : 5_000,
+    buffer64k: quick ? 1_000 : 2_000,
   };
   const only = [...args].find((a) => a.startsWith("--only="))?.slice(7)
     .split(",");

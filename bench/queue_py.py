@@ -17,7 +17,7 @@ N = {
     "number": 200_000 if quick else 1_000_000,
     "string": 200_000 if quick else 1_000_000,
     "object": 100_000 if quick else 500_000,
-    "buffer64k": 2_000 if quick else 5_000,
+    "buffer64k": 1_000 if quick else 2_000,
 }
 BUF = bytes(65536)
 

@@ -15,11 +15,13 @@ import { notify, waitAsync, waitSync } from "../_internal/wait.ts";
 import { pyLess } from "./_compare.ts";
 import { Empty, Full, ShutDown } from "./errors.ts";
 import {
+  copyItemIn,
   finishItem,
   finishTake,
   isEncoded,
   type Prepared,
   readRecord,
+  reserveItem,
   stampOf,
   tagOf,
   takeRecord,
@@ -41,6 +43,8 @@ function _pause(x: number): number {
 
 /** Longest single park of a blocking wait, so a terminated worker can stop. */
 const _SLICE_MS = 1000;
+/** Items whose record is at least this large are copied with the lock released. */
+export const LARGE = 1 << 15;
 /** How long a blocking get or put polls before queueing up as a waiter. */
 export const SPIN_SYNC_MS = 0.02;
 /** The same for the async forms, which hold up the event loop meanwhile. */
@@ -74,7 +78,9 @@ export class QueueCore {
   readonly #cache = new Map<number, _Cached>();
   /** What the last take produced: a tag for `finishTake`, or -1 with the item in #out. */
   #out: unknown = undefined;
-  #outTag: Tag | -1 = -1;
+  #outTag: Tag | -1 | -2 = -1;
+  /** The large record the last get took, until releaseLarge(). */
+  #large = -1;
 
   constructor(
     state?: StoreState,
@@ -250,7 +256,7 @@ export class QueueCore {
   // to, however the threads are scheduled afterwards.
 
   /** Reads the record `ref` into the result and frees it. */
-  #deliver(ref: number): void {
+  #deliver(ref: number, inTransit: boolean): void {
     const s = this.s;
     const tag = tagOf(s, ref);
     let hit: _Cached | undefined;
@@ -264,16 +270,23 @@ export class QueueCore {
     if (hit) {
       this.#out = hit.value;
       this.#outTag = -1; // decoded already
+    } else if (s.i32[ref * 2] >= LARGE) {
+      // Copied out after the lock is released; freed by releaseLarge().
+      this.#large = ref;
+      this.#outTag = -2;
+      if (!inTransit) s.ctl[C.Transit]++;
+      return;
     } else {
       this.#outTag = takeRecord(s, ref);
     }
     s.free(ref);
+    if (inTransit) s.ctl[C.Transit]--;
   }
 
   /** Takes the next item out of the queue, then fills freed places from waiting putters. */
   #take(): void {
     const s = this.s;
-    this.#deliver(this.#get());
+    this.#deliver(this.#get(), false);
     const ctl = s.ctl;
     if (ctl[C.PutHead] !== -1) this.#admitPutters();
     if (ctl[C.Count] === 0) s.resetIfLarge();
@@ -298,6 +311,7 @@ export class QueueCore {
         continue;
       }
       ctl[C.Unfinished]++;
+      ctl[C.Transit]--;
       s.wakeOldest(List.Put, Slot.Notified);
     }
   }
@@ -309,6 +323,7 @@ export class QueueCore {
     const getter = ctl[C.GetHead];
     if (getter !== -1) {
       s.setSlotItem(getter, ref);
+      ctl[C.Transit]++;
       s.wakeOldest(List.Get, Slot.Notified);
     } else this.#put(ref, item);
     ctl[C.Unfinished]++;
@@ -334,10 +349,74 @@ export class QueueCore {
 
   /** The item the last successful get took (call after releasing the lock). */
   result(): unknown {
-    if (this.#outTag !== -1) return finishTake(this.#outTag);
+    const tag = this.#outTag;
+    if (tag === -2) {
+      // A large record, still this thread's: no other thread touches it.
+      const s = this.s;
+      return finishItem(tagOf(s, this.#large), readRecord(s, this.#large));
+    }
+    if (tag !== -1) return finishTake(tag);
     const out = this.#out;
     this.#out = undefined;
     return out;
+  }
+
+  /** Whether {@linkcode result} read a large record that {@linkcode releaseLarge} must free. */
+  holdsLarge(): boolean {
+    return this.#outTag === -2;
+  }
+
+  /** Frees the large record the last get read. Lock held. */
+  releaseLarge(): void {
+    const s = this.s;
+    s.sync();
+    s.free(this.#large);
+    s.ctl[C.Transit]--;
+    this.#large = -1;
+    this.#outTag = -1;
+    if (s.ctl[C.Count] === 0) s.resetIfLarge();
+  }
+
+  /**
+   * For a large put: allocates its record (stamped, not yet filled) and
+   * counts it in transit. Lock held.
+   */
+  reserve(p: Prepared): number {
+    const s = this.s;
+    s.sync();
+    const ref = reserveItem(s, p);
+    s.ctl[C.Transit]++;
+    return ref;
+  }
+
+  /** Fills a record from {@linkcode reserve}; the lock is not needed. */
+  copyIn(ref: number, p: Prepared): void {
+    copyItemIn(this.s, ref, p);
+  }
+
+  /** `putBegin` for an item already written to the in-transit record `ref`. */
+  putBeginRef(item: unknown, ref: number, ms: number): number {
+    const s = this.s;
+    s.sync();
+    const ctl = s.ctl;
+    if (ctl[C.ShutDown] || (!this.#hasRoom() && ms <= 0)) {
+      s.free(ref);
+      ctl[C.Transit]--;
+      throw ctl[C.ShutDown] ? new ShutDown() : new Full();
+    }
+    if (this.#hasRoom()) {
+      ctl[C.Transit]--;
+      try {
+        this.#insertRef(ref, item);
+      } catch (err) {
+        s.free(ref);
+        throw err;
+      }
+      return -1;
+    }
+    const slot = s.enqueue(List.Put); // stays in transit while parked
+    s.setSlotItem(slot, ref);
+    return slot;
   }
 
   /**
@@ -366,7 +445,7 @@ export class QueueCore {
     const ref = s.slotItem(slot);
     s.freeSlot(slot);
     if (st === Slot.Notified) {
-      this.#deliver(ref); // handed over by a put
+      this.#deliver(ref, true); // handed over by a put
       return -1;
     }
     if (s.ctl[C.Count] > 0) {
@@ -391,14 +470,16 @@ export class QueueCore {
     // Park with the item already in shared memory, so that the get that
     // frees a place can move it in.
     const ref = writeItem(s, item, bytes);
+    let slot: number;
     try {
-      const slot = s.enqueue(List.Put);
-      s.setSlotItem(slot, ref);
-      return slot;
+      slot = s.enqueue(List.Put);
     } catch (err) {
       s.free(ref);
       throw err;
     }
+    s.setSlotItem(slot, ref);
+    s.ctl[C.Transit]++;
+    return slot;
   }
 
   /** Step of `put` after waiting on `slot`. */
@@ -411,6 +492,7 @@ export class QueueCore {
     s.freeSlot(slot);
     if (st === Slot.Notified) return -1; // a get moved the item in
     // The record is still this putter's.
+    s.ctl[C.Transit]--;
     try {
       if (s.ctl[C.ShutDown]) throw new ShutDown();
       // A get could not move the item in: compare it here to raise the error.
@@ -424,8 +506,15 @@ export class QueueCore {
       s.free(ref);
       throw err;
     }
-    const again = s.enqueue(List.Put);
+    let again: number;
+    try {
+      again = s.enqueue(List.Put);
+    } catch (err) {
+      s.free(ref);
+      throw err;
+    }
     s.setSlotItem(again, ref);
+    s.ctl[C.Transit]++;
     return again;
   }
 
@@ -452,8 +541,9 @@ export class QueueCore {
     if (immediate) {
       // Drop every item (in no particular order: no comparisons needed),
       // and the items handed to getters that have not run yet.
-      const dropped = [...s.refs(), ...s.takeBackHandedItems()];
-      for (const ref of dropped) {
+      const handed = s.takeBackHandedItems();
+      ctl[C.Transit] -= handed.length;
+      for (const ref of [...s.refs(), ...handed]) {
         s.free(ref);
         if (ctl[C.Unfinished] > 0) ctl[C.Unfinished]--;
       }

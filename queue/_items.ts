@@ -142,6 +142,29 @@ function _copyIn(s: Store, bytes: Uint8Array, n: number, at: number): void {
   } else u8.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
 }
 
+/** Allocates the record for a prepared item and writes all but its bytes; returns its ref. Lock held. */
+export function reserveItem(s: Store, p: Prepared): number {
+  const tag = p.tag;
+  if (tag === Tag.Latin1 || tag === Tag.Utf16) return s.alloc(p.length, tag);
+  const ref = s.alloc(p.length + 8, tag);
+  const o = ref * 8 + HEADER;
+  s.i32[o >> 2] = s.nextStamp();
+  s.i32[(o >> 2) + 1] = p.code ?? 0;
+  return ref;
+}
+
+/** Copies a prepared item's bytes into its record from {@linkcode reserveItem}. */
+export function copyItemIn(s: Store, ref: number, p: Prepared): void {
+  const tag = p.tag;
+  const o = ref * 8 + HEADER;
+  _copyIn(
+    s,
+    p.bytes,
+    p.length,
+    tag === Tag.Latin1 || tag === Tag.Utf16 ? o : o + 8,
+  );
+}
+
 /** Writes `item` (encoded by {@linkcode prepareItem}) as a new record; returns its ref. Lock held. */
 export function writeItem(
   s: Store,
@@ -149,18 +172,8 @@ export function writeItem(
   prepared: Prepared | undefined,
 ): number {
   if (prepared !== undefined) {
-    const tag = prepared.tag;
-    const n = prepared.length;
-    if (tag === Tag.Latin1 || tag === Tag.Utf16) {
-      const ref = s.alloc(n, tag);
-      _copyIn(s, prepared.bytes, n, ref * 8 + HEADER);
-      return ref;
-    }
-    const ref = s.alloc(n + 8, tag);
-    const o = ref * 8 + HEADER;
-    s.i32[o >> 2] = s.nextStamp();
-    s.i32[(o >> 2) + 1] = prepared.code ?? 0;
-    _copyIn(s, prepared.bytes, n, o + 8);
+    const ref = reserveItem(s, prepared);
+    copyItemIn(s, ref, prepared);
     return ref;
   }
   switch (typeof item) {

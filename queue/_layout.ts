@@ -48,6 +48,11 @@ export const enum C {
   FreeSlot,
   /** How many waiter slots exist. */
   SlotCap,
+  /**
+   * Records neither in the queue nor free: handed to getters that have not
+   * run yet, held by parked putters, or being copied with the lock released.
+   */
+  Transit,
   Size,
 }
 

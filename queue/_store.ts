@@ -207,7 +207,9 @@ export class Store {
    */
   resetIfLarge(): void {
     const ctl = this.ctl;
-    if (ctl[C.Bump] < RESET_UNITS) return;
+    // Records handed to getters, held by parked putters or being copied
+    // with the lock released are still in use.
+    if (ctl[C.Bump] < RESET_UNITS || ctl[C.Transit] !== 0) return;
     ctl[C.Bump] = 0;
     ctl.fill(-1, C.FreeBase, C.FreeBase + 128);
   }

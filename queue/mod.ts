@@ -23,16 +23,24 @@
  *   those to workers as thread arguments instead.
  * - An unbounded queue grows until its storage reaches 4 GiB (Bun's limit
  *   for a growable `SharedArrayBuffer`) or 8 GiB (Deno) of encoded items;
- *   past that `put` throws `RangeError`. Freed space is reused.
+ *   past that `put` throws `RangeError`. Freed space is reused, so memory
+ *   stays flat however many items pass through.
+ * - A blocking `get` or `put` first polls for a few microseconds before it
+ *   parks, so a producer and a consumer running side by side hand items
+ *   over without waking each other.
  * - `PriorityQueue` compares as Python's `<` would, with JavaScript values
  *   standing for Python's: arrays for tuples, `Uint8Array` for `bytes`,
  *   `Date` for `datetime`, `null`/`undefined` for `None` (not orderable),
  *   plain objects for `dict` (not orderable). A put or get whose comparison
  *   throws leaves the heap as it was (CPython leaves it half-updated).
  * - Python's `Condition`-based queue lets a newcomer take an item a woken
- *   getter was about to take; here the item is set aside for the getter
- *   that waited longest, so `getNowait()` can throw `Empty` for the moment
- *   while `qsize()` is not 0.
+ *   getter was about to take, and woken threads run in whatever order the
+ *   scheduler picks. Here a `put` that finds getters waiting hands its item
+ *   to the one that waited longest, and a `get` that frees a place moves
+ *   the item of the putter that waited longest into the queue: waiters are
+ *   served strictly in arrival order. An item in transit to a woken getter
+ *   is no longer counted by `qsize()` (nor listed by `queue`), and a putter
+ *   woken that way has completed even if `shutdown()` follows at once.
  * - Negative timeouts are always a `ValueError`, even for a `put` that would
  *   not have waited.
  * - `for await (const item of q)` drains a `Queue` until it is shut down.

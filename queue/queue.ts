@@ -7,16 +7,10 @@ import {
   toTargetSpec,
 } from "../_internal/target.ts";
 import { queueClassInfo, registerQueueClass } from "./_classes.ts";
-import {
-  type CompareFn,
-  QueueCore,
-  setCore,
-  SPIN_ASYNC_MS,
-  SPIN_SYNC_MS,
-} from "./_core.ts";
-import { keepPrepared, prepareItem } from "./_items.ts";
+import { type CompareFn, QueueCore, setCore } from "./_core.ts";
+import * as drive from "./_drive.ts";
 import { Kind } from "./_layout.ts";
-import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
+import { type BlockOptions, waitMs } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
 import { ShutDown } from "./errors.ts";
 
@@ -182,33 +176,7 @@ export class Queue<T = unknown> {
    * @throws {TypeError} an item structured clone cannot carry.
    */
   async put(item: T, options?: PutOptions): Promise<void> {
-    const ms = waitMs(options);
-    const deadline = deadlineFor(ms);
-    let bytes = prepareItem(item);
-    const c = this.#core;
-    const s = c.s;
-    if (ms > 0 && c.looksFull()) c.spin(false, SPIN_ASYNC_MS);
-    const l = s.lockAsync();
-    if (l !== true) {
-      bytes = keepPrepared(bytes);
-      await l;
-    }
-    let r: number;
-    try {
-      r = c.putBegin(item, bytes, ms);
-    } finally {
-      s.unlock();
-    }
-    while (r >= 0) {
-      await c.waitSlotAsync(r, deadline);
-      const l = s.lockAsync();
-      if (l !== true) await l;
-      try {
-        r = c.putAfterWait(r, item);
-      } finally {
-        s.unlock();
-      }
-    }
+    await drive.putAsync(this.#core, item, waitMs(options));
   }
 
   /**
@@ -221,28 +189,7 @@ export class Queue<T = unknown> {
    * @throws {TypeError} an item structured clone cannot carry.
    */
   putSync(item: T, options?: PutOptions): void {
-    const ms = waitMs(options);
-    const deadline = deadlineFor(ms);
-    const bytes = prepareItem(item);
-    const c = this.#core;
-    const s = c.s;
-    if (ms > 0 && c.looksFull()) c.spin(false, SPIN_SYNC_MS);
-    s.lockSync();
-    let r: number;
-    try {
-      r = c.putBegin(item, bytes, ms);
-    } finally {
-      s.unlock();
-    }
-    while (r >= 0) {
-      c.waitSlotSync(r, deadline);
-      s.lockSync();
-      try {
-        r = c.putAfterWait(r, item);
-      } finally {
-        s.unlock();
-      }
-    }
+    drive.putSync(this.#core, item, waitMs(options));
   }
 
   /**
@@ -269,30 +216,7 @@ export class Queue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   async get(options?: GetOptions): Promise<T> {
-    const ms = waitMs(options);
-    const deadline = deadlineFor(ms);
-    const c = this.#core;
-    const s = c.s;
-    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_ASYNC_MS);
-    const l = s.lockAsync();
-    if (l !== true) await l;
-    let r: number;
-    try {
-      r = c.getBegin(ms);
-    } finally {
-      s.unlock();
-    }
-    while (r >= 0) {
-      await c.waitSlotAsync(r, deadline);
-      const l = s.lockAsync();
-      if (l !== true) await l;
-      try {
-        r = c.getAfterWait(r);
-      } finally {
-        s.unlock();
-      }
-    }
-    return c.result() as T;
+    return await drive.getAsync(this.#core, waitMs(options)) as T;
   }
 
   /**
@@ -304,28 +228,7 @@ export class Queue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   getSync(options?: GetOptions): T {
-    const ms = waitMs(options);
-    const deadline = deadlineFor(ms);
-    const c = this.#core;
-    const s = c.s;
-    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_SYNC_MS);
-    s.lockSync();
-    let r: number;
-    try {
-      r = c.getBegin(ms);
-    } finally {
-      s.unlock();
-    }
-    while (r >= 0) {
-      c.waitSlotSync(r, deadline);
-      s.lockSync();
-      try {
-        r = c.getAfterWait(r);
-      } finally {
-        s.unlock();
-      }
-    }
-    return c.result() as T;
+    return drive.getSync(this.#core, waitMs(options)) as T;
   }
 
   /**

@@ -5,10 +5,10 @@ import {
   type SharedDescriptor,
 } from "../_internal/codec.ts";
 import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
-import { QueueCore, setCore, SPIN_ASYNC_MS, SPIN_SYNC_MS } from "./_core.ts";
-import { prepareItem } from "./_items.ts";
+import { QueueCore, setCore } from "./_core.ts";
+import * as drive from "./_drive.ts";
 import { Kind } from "./_layout.ts";
-import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
+import { type BlockOptions, waitMs } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
 
 /**
@@ -75,14 +75,7 @@ export class SimpleQueue<T = unknown> {
    * @throws {TypeError} an item structured clone cannot carry.
    */
   putSync(item: T, _options?: BlockOptions): void {
-    const bytes = prepareItem(item);
-    const c = this.#core;
-    c.s.lockSync();
-    try {
-      c.putBegin(item, bytes, 0);
-    } finally {
-      c.s.unlock();
-    }
+    drive.putSync(this.#core, item, 0);
   }
 
   /**
@@ -103,30 +96,7 @@ export class SimpleQueue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   async get(options?: BlockOptions): Promise<T> {
-    const ms = waitMs(options);
-    const deadline = deadlineFor(ms);
-    const c = this.#core;
-    const s = c.s;
-    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_ASYNC_MS);
-    const l = s.lockAsync();
-    if (l !== true) await l;
-    let r: number;
-    try {
-      r = c.getBegin(ms);
-    } finally {
-      s.unlock();
-    }
-    while (r >= 0) {
-      await c.waitSlotAsync(r, deadline);
-      const l = s.lockAsync();
-      if (l !== true) await l;
-      try {
-        r = c.getAfterWait(r);
-      } finally {
-        s.unlock();
-      }
-    }
-    return c.result() as T;
+    return await drive.getAsync(this.#core, waitMs(options)) as T;
   }
 
   /**
@@ -136,28 +106,7 @@ export class SimpleQueue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   getSync(options?: BlockOptions): T {
-    const ms = waitMs(options);
-    const deadline = deadlineFor(ms);
-    const c = this.#core;
-    const s = c.s;
-    if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_SYNC_MS);
-    s.lockSync();
-    let r: number;
-    try {
-      r = c.getBegin(ms);
-    } finally {
-      s.unlock();
-    }
-    while (r >= 0) {
-      c.waitSlotSync(r, deadline);
-      s.lockSync();
-      try {
-        r = c.getAfterWait(r);
-      } finally {
-        s.unlock();
-      }
-    }
-    return c.result() as T;
+    return drive.getSync(this.#core, waitMs(options)) as T;
   }
 
   /**

@@ -1,6 +1,6 @@
 // Helpers for the queue tests: peek at waiter lists, wait for conditions.
 import { coreOf } from "../../queue/_core.ts";
-import { List } from "../../queue/_layout.ts";
+import { C, List } from "../../queue/_layout.ts";
 
 /** How many callers are parked in `get` (or `put`) on `q`. */
 export function waiters(q: object, kind: "get" | "put"): number {
@@ -40,4 +40,9 @@ export function isError(
 ): (e: unknown) => boolean {
   return (e) =>
     e instanceof cls && (message === undefined || e.message === message);
+}
+
+/** Records of `q` neither queued nor free (handed over, parked, being copied). */
+export function inTransit(q: object): number {
+  return coreOf(q).s.ctl[C.Transit];
 }

@@ -8,7 +8,8 @@ import {
 } from "../../queue/mod.ts";
 import { Thread } from "../../threading/mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
-import { storageBytes, waiters } from "./_util.ts";
+import { inTransit, storageBytes, until, waiters } from "./_util.ts";
+import { Empty, Full, ShutDown } from "../../queue/mod.ts";
 
 describe("queue storage", () => {
   it("Queue holds a 50 MB typed array and hands back an equal copy", () => {
@@ -92,6 +93,78 @@ describe("queue storage", () => {
       assert.ok(v >= prev);
       prev = v;
     }
+  });
+
+  it("Queue hands large items to waiting getters and moves parked putters' large items in", async () => {
+    const big = (n: number) => new Uint8Array(100_000).fill(n);
+    const q = new Queue<Uint8Array>(2);
+    const g1 = q.get();
+    const g2 = q.getSync.bind(q);
+    await q.put(big(1)); // handed straight to g1
+    assert.equal(inTransit(q), 1);
+    assert.deepEqual(await g1, big(1));
+    assert.equal(inTransit(q), 0);
+    q.putSync(big(2));
+    q.putSync(big(3));
+    const parked = [q.put(big(4)), q.put(big(5), { timeout: 5 })];
+    assert.equal(waiters(q, "put"), 2);
+    assert.equal(inTransit(q), 2);
+    await assert.rejects(q.put(big(6), { timeout: 0.01 }), Full);
+    const got = [];
+    for (let i = 0; i < 4; i++) got.push(g2()[0]);
+    await Promise.all(parked);
+    assert.deepEqual(got, [2, 3, 4, 5]);
+    assert.throws(() => q.getNowait(), Empty);
+    assert.equal(inTransit(q), 0);
+  });
+
+  it("Queue.shutdown() frees large items held by parked putters and handed to getters", async () => {
+    const q = new Queue<Uint8Array>(1);
+    q.putSync(new Uint8Array(50_000));
+    const parked = q.put(new Uint8Array(60_000));
+    const q2 = new Queue<Uint8Array>();
+    const g = q2.get();
+    q2.putSync(new Uint8Array(70_000));
+    q.shutdown();
+    q2.shutdown({ immediate: true });
+    await assert.rejects(parked, ShutDown);
+    await assert.rejects(g, ShutDown);
+    assert.equal(inTransit(q), 0);
+    assert.equal(inTransit(q2), 0);
+  });
+
+  it("Queue does not reuse the memory of an item handed to a getter that has not run yet", async () => {
+    const q = new Queue<string>();
+    const g = q.get();
+    q.putNowait("handed over"); // low in storage, in transit to g
+    for (let i = 0; i < 3000; i++) q.putNowait("x".repeat(100));
+    while (!q.empty()) q.getNowait(); // empty again, past the reset threshold
+    for (let i = 0; i < 100; i++) q.putNowait("overwrite?");
+    assert.equal(await g, "handed over");
+  });
+
+  it("Queue carries 50 large items between two workers", async () => {
+    const q = new Queue<Uint8Array>(4);
+    const sums = new Float64Array(new SharedArrayBuffer(8));
+    const t = new Thread({
+      target: (q: Queue<Uint8Array>, sums: Float64Array) => {
+        for (let i = 0; i < 50; i++) {
+          const a = q.getSync();
+          sums[0] += a[0] + a[a.length - 1];
+        }
+      },
+      args: [q, sums],
+    });
+    t.start();
+    for (let i = 0; i < 50; i++) {
+      const a = new Uint8Array(40_000 + i);
+      a[0] = i;
+      a[a.length - 1] = 1;
+      await q.put(a);
+    }
+    await t.join();
+    assert.equal(sums[0], (49 * 50) / 2 + 50);
+    await until(() => inTransit(q) === 0);
   });
 
   it("Queue gives each of 100 async getters its own slot", async () => {
