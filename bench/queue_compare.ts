@@ -10,6 +10,8 @@
 import { spawnSync } from "node:child_process";
 import {
   isMainThread,
+  MessageChannel,
+  type MessagePort,
   parentPort,
   Worker,
   workerData,
@@ -207,6 +209,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ runtime, ...results }));
     console.log(JSON.stringify({ runtime: "cpython", ...py }));
     const fmt = (x: number) => x ? Math.round(x).toLocaleString("en-US") : "-";
+    const ratio = (a: number, b: number) =>
+      a && b ? `${(a / b).toFixed(2)}x` : "-";
     console.log(`\n${runtime}: items/s (median of ${RUNS})`);
     console.log(
       "| case | pyconc | postMessage | CPython | vs postMessage | vs CPython |",
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
       console.log(
         `| one thread put+get, ${payload} | ${fmt(results[k])} | - | ${
           fmt(py[k])
-        } | - | ${(results[k] / py[k]).toFixed(2)}x |`,
+        } | - | ${ratio(results[k], py[k])} |`,
       );
     }
     for (const payload of payloads) {
@@ -226,8 +230,8 @@ async function main(): Promise<void> {
       const c = py[`thread_to_thread_${payload}`];
       console.log(
         `| worker to worker, ${payload} | ${fmt(q)} | ${fmt(p)} | ${fmt(c)} | ${
-          (q / p).toFixed(2)
-        }x | ${(q / c).toFixed(2)}x |`,
+          ratio(q, p)
+        } | ${ratio(q, c)} |`,
       );
     }
   }
