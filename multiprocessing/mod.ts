@@ -75,3 +75,11 @@ export {
   TimeoutError,
   ValueError,
 } from "../_internal/errors.ts";
+export {
+  type AsyncOptions,
+  type MapOptions,
+  Pool,
+  type PoolOptions,
+} from "./pool.ts";
+export { AsyncResult } from "./async_result.ts";
+export { ProcessError } from "./errors.ts";
