@@ -348,32 +348,41 @@ export class QueueCore {
   }
 
   /** The item the last successful get took (call after releasing the lock). */
-  result(): unknown {
-    const tag = this.#outTag;
-    if (tag === -2) {
-      // A large record, still this thread's: no other thread touches it.
+  /**
+   * The large record the last get took, to read with {@linkcode result}
+   * and free with {@linkcode releaseLarge}; -1 when the item was small.
+   * Call it right after the get's last step, before anything else runs in
+   * this thread.
+   */
+  takeLarge(): number {
+    if (this.#outTag !== -2) return -1;
+    const ref = this.#large;
+    this.#large = -1;
+    this.#outTag = -1;
+    this.#out = undefined;
+    return ref;
+  }
+
+  /** The item the last successful get took, or the large record `large` holds. */
+  result(large = -1): unknown {
+    if (large >= 0) {
+      // Still this thread's: no other thread touches it until it is freed.
       const s = this.s;
-      return finishItem(tagOf(s, this.#large), readRecord(s, this.#large));
+      return finishItem(tagOf(s, large), readRecord(s, large));
     }
-    if (tag !== -1) return finishTake(tag);
+    const tag = this.#outTag;
+    if (tag !== -1) return finishTake(tag as Tag);
     const out = this.#out;
     this.#out = undefined;
     return out;
   }
 
-  /** Whether {@linkcode result} read a large record that {@linkcode releaseLarge} must free. */
-  holdsLarge(): boolean {
-    return this.#outTag === -2;
-  }
-
-  /** Frees the large record the last get read. Lock held. */
-  releaseLarge(): void {
+  /** Frees a large record from {@linkcode takeLarge}. Lock held. */
+  releaseLarge(ref: number): void {
     const s = this.s;
     s.sync();
-    s.free(this.#large);
+    s.free(ref);
     s.ctl[C.Transit]--;
-    this.#large = -1;
-    this.#outTag = -1;
     if (s.ctl[C.Count] === 0) s.resetIfLarge();
   }
 

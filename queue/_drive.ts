@@ -26,16 +26,19 @@ export function getSync(c: QueueCore, ms: number): unknown {
       s.unlock();
     }
   }
-  const item = c.result();
-  if (c.holdsLarge()) {
-    s.lockSync();
-    try {
-      c.releaseLarge();
-    } finally {
-      s.unlock();
+  const large = c.takeLarge();
+  try {
+    return c.result(large);
+  } finally {
+    if (large >= 0) {
+      s.lockSync();
+      try {
+        c.releaseLarge(large);
+      } finally {
+        s.unlock();
+      }
     }
   }
-  return item;
 }
 
 /** `get`, without blocking the event loop. */
@@ -61,18 +64,21 @@ export async function getAsync(c: QueueCore, ms: number): Promise<unknown> {
       s.unlock();
     }
   }
-  // Read the item before anything else can run in this thread.
-  const item = c.result();
-  if (c.holdsLarge()) {
-    l = s.lockAsync();
-    if (l !== true) await l;
-    try {
-      c.releaseLarge();
-    } finally {
-      s.unlock();
+  // Take the item before anything else can run in this thread.
+  const large = c.takeLarge();
+  try {
+    return c.result(large);
+  } finally {
+    if (large >= 0) {
+      l = s.lockAsync();
+      if (l !== true) await l;
+      try {
+        c.releaseLarge(large);
+      } finally {
+        s.unlock();
+      }
     }
   }
-  return item;
 }
 
 /** Writes a large item into a record of its own, the lock released for the copy. */

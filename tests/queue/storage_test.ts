@@ -167,6 +167,28 @@ describe("queue storage", () => {
     await until(() => inTransit(q) === 0);
   });
 
+  it("Queue.get() called concurrently on one handle keeps large items apart", async () => {
+    const q = new Queue<Uint8Array>(8);
+    const t = new Thread({
+      target: (q: Queue<Uint8Array>) => {
+        for (let i = 0; i < 120; i++) q.putSync(new Uint8Array(40_000).fill(i));
+      },
+      args: [q],
+    });
+    t.start();
+    const seen = new Set<number>();
+    for (let round = 0; round < 40; round++) {
+      const items = await Promise.all([q.get(), q.get(), q.get()]);
+      for (const a of items) {
+        assert.ok(a.every((x) => x === a[0]), "item bytes mixed up");
+        seen.add(a[0]);
+      }
+    }
+    await t.join();
+    assert.equal(seen.size, 120);
+    assert.equal(inTransit(q), 0);
+  });
+
   it("Queue gives each of 100 async getters its own slot", async () => {
     const q = new Queue<number>();
     const getters = Array.from({ length: 100 }, () => q.get());
