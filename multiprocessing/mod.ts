@@ -83,3 +83,10 @@ export {
 } from "./pool.ts";
 export { AsyncResult } from "./async_result.ts";
 export { ProcessError } from "./errors.ts";
+export {
+  DictProxy,
+  ListProxy,
+  Manager,
+  Namespace,
+  SyncManager,
+} from "./managers.ts";
