@@ -508,29 +508,28 @@ export class Namespace extends _Proxy {
       _adopting() ??
         _newRef("dict", { init: init ? Object.entries(init) : null }),
     );
-    const target = this;
     return new Proxy(this, {
       get(t, prop) {
         if (typeof prop === "symbol" || _NS_OWN.has(prop) || prop in t) {
           const v: unknown = Reflect.get(t, prop, t);
           return typeof v === "function" ? (v as () => unknown).bind(t) : v;
         }
-        const g = target._callSync("get", prop) as _Got<unknown>;
+        const g = t._callSync("get", prop) as _Got<unknown>;
         return g.has ? g.v : undefined;
       },
-      set(_t, prop, value) {
+      set(t, prop, value) {
         if (typeof prop === "symbol") return false;
-        target._callSync("set", prop, value);
+        t._callSync("set", prop, value);
         return true;
       },
-      deleteProperty(_t, prop) {
+      deleteProperty(t, prop) {
         if (typeof prop === "symbol") return false;
-        target._callSync("delete", prop);
+        t._callSync("delete", prop);
         return true;
       },
       has(t, prop) {
         if (typeof prop === "symbol") return prop in t;
-        return target._callSync("has", prop) as boolean;
+        return t._callSync("has", prop) as boolean;
       },
     });
   }
