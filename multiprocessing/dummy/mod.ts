@@ -1,0 +1,59 @@
+/**
+ * Python's `multiprocessing.dummy`: the API of the
+ * {@link ../mod.ts | multiprocessing} module over threads (Web Workers)
+ * instead of processes. `Process` is a thread, `Pool` a thread pool, the
+ * locks, events, conditions, semaphores and barriers are the threading
+ * module's, `Queue` and `JoinableQueue` the queue module's, and `Value`
+ * and `Array` live in real shared memory. Use it for IO-bound work, or to
+ * test code written for processes.
+ *
+ * ```ts
+ * import { Pool, Value } from "@pyconc/pyconc/multiprocessing/dummy";
+ * await using pool = new Pool(2);
+ * const hits = new Value("i", 0);
+ * await pool.map(((v: Value) => {
+ *   using _h = v.holdSync();
+ *   v.value += 1;
+ * }) as never, [hits, hits, hits]);
+ * console.assert(hits.value === 3);
+ * ```
+ *
+ * @module
+ */
+export {
+  DummyProcess,
+  DummyProcess as Process,
+  type DummyProcessOptions,
+} from "./process.ts";
+export { Connection, Pipe } from "./connection.ts";
+export { type DummyCtypeOptions, type ThreadLock, Value } from "./value.ts";
+export { Array } from "./array.ts";
+export {
+  ThreadPool,
+  ThreadPool as Pool,
+  type ThreadPoolOptions,
+} from "./pool.ts";
+export { AsyncResult } from "../async_result.ts";
+export type { AsyncOptions, MapOptions } from "../_pool_base.ts";
+export { activeChildren, currentProcess } from "./functions.ts";
+export { cpuCount } from "../functions.ts";
+export {
+  Barrier,
+  BoundedSemaphore,
+  BrokenBarrierError,
+  Condition,
+  Event,
+  Lock,
+  RLock,
+  Semaphore,
+} from "../../threading/mod.ts";
+export { Queue, Queue as JoinableQueue, SimpleQueue } from "../../queue/mod.ts";
+export { Empty, Full } from "../../queue/mod.ts";
+export { Manager, SyncManager } from "../managers.ts";
+export {
+  EOFError,
+  OSError,
+  RuntimeError,
+  TimeoutError,
+  ValueError,
+} from "../../_internal/errors.ts";

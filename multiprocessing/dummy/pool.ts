@@ -1,0 +1,59 @@
+// ThreadPool: the Pool API over futures' ThreadPoolExecutor.
+import { ValueError } from "../../_internal/errors.ts";
+import { cpuCount } from "../../_internal/runtime.ts";
+import type { Target } from "../../_internal/target.ts";
+import { ThreadPoolExecutor } from "../../futures/thread_pool.ts";
+import { _BasePool } from "../_pool_base.ts";
+
+/** Options of {@linkcode ThreadPool}, Python's keyword arguments. */
+export interface ThreadPoolOptions {
+  /** Runs once at the start of each worker thread, with `initargs`. */
+  initializer?: Target | null;
+  /** Arguments of the initializer (shareable objects arrive live). */
+  initargs?: unknown[];
+}
+
+/**
+ * The {@linkcode Pool} API over threads, as Python's
+ * `multiprocessing.pool.ThreadPool` (and `multiprocessing.dummy.Pool`):
+ * tasks run in `processes` worker threads (default `cpuCount()`), through
+ * `futures.ThreadPoolExecutor`. Arguments may hold the threading, queue
+ * and dummy modules' shareable objects. Threads cannot be killed: after
+ * `terminate()` the unfinished results fail at once, but a task already
+ * running ends on its own.
+ *
+ * @example
+ * ```ts
+ * import { Pool } from "@pyconc/pyconc/multiprocessing/dummy";
+ * await using pool = new Pool(2);
+ * console.assert((await pool.map((x: number) => x + 1, [1, 2])).join() === "2,3");
+ * ```
+ */
+export class ThreadPool extends _BasePool {
+  /**
+   * Creates the pool; no thread starts until the first task.
+   *
+   * @param processes How many threads; `cpuCount()` when omitted.
+   * @param options `{ initializer, initargs }`.
+   * @throws {ValueError} "Number of processes must be at least 1".
+   */
+  constructor(processes?: number | null, options: ThreadPoolOptions = {}) {
+    const n = processes ?? cpuCount();
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      throw new TypeError(`processes must be an integer, got ${n}`);
+    }
+    if (n < 1) throw new ValueError("Number of processes must be at least 1");
+    const ex = new ThreadPoolExecutor({
+      maxWorkers: n,
+      initializer: options?.initializer,
+      initargs: options?.initargs,
+    });
+    super(n, {
+      check: () => {},
+      submit: (fn, args) => ex.submit(fn as never, ...args),
+      submitChunk: (fn, chunk) => ex._submitChunk(fn as never, chunk),
+      close: () => ex.shutdown({ wait: true }),
+      terminate: () => ex.shutdown({ wait: false, cancelFutures: true }),
+    });
+  }
+}
