@@ -5,12 +5,24 @@ import {
   acquireWaitMs,
 } from "../threading/_acquire_args.ts";
 import { type Held, held } from "../threading/_held.ts";
-import { _Proxy } from "./_proxy.ts";
+import { BaseProxy } from "./_proxy.ts";
 
 export type { AcquireOptions, Held };
 
-/** The body of {@linkcode Lock} and {@linkcode RLock}. */
-export abstract class _LockBase extends _Proxy {
+/**
+ * What {@linkcode Lock} and {@linkcode RLock} share, as Python's
+ * `multiprocessing.synchronize.SemLock`: `acquire` with `{ blocking,
+ * timeout }`, `release`, `locked`, and `hold` for `using` blocks.
+ *
+ * @example
+ * ```ts
+ * import { Lock, SemLock } from "@pyconc/pyconc/multiprocessing";
+ * const lock: SemLock = new Lock();
+ * console.assert(await lock.acquire());
+ * lock.release();
+ * ```
+ */
+export abstract class SemLock extends BaseProxy {
   /**
    * Acquires the lock, waiting without blocking the event loop.
    *

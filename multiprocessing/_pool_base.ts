@@ -42,8 +42,19 @@ function _checkTarget(fn: unknown): void {
   toTargetSpec(fn, "func");
 }
 
-/** The body of {@linkcode Pool} and the dummy module's pool. */
-export class _BasePool {
+/**
+ * What {@linkcode Pool} and the dummy module's `ThreadPool` share: apply,
+ * the map family, {@linkcode AsyncResult}s, `close`, `terminate` and
+ * `join`, over whatever runs the tasks. Not made directly.
+ *
+ * @example
+ * ```ts
+ * import { BasePool, Pool } from "@pyconc/pyconc/multiprocessing";
+ * await using pool = new Pool(1);
+ * console.assert(pool instanceof BasePool);
+ * ```
+ */
+export class BasePool {
   #backend: _PoolBackend;
   #processes: number;
   #state: "run" | "close" | "terminate" = "run";

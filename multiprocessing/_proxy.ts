@@ -74,7 +74,7 @@ interface _ProxyClass {
 
 /** Registers a proxy class so its handles can be rebuilt in any process. */
 export function _registerProxy(
-  cls: (abstract new (...a: never[]) => _Proxy) & _ProxyClass,
+  cls: (abstract new (...a: never[]) => BaseProxy) & _ProxyClass,
   url: string,
   name: string,
 ): void {
@@ -83,10 +83,24 @@ export function _registerProxy(
   registerShareable(url, name, cls as never);
 }
 
-/** The base of every shared object's handle. */
-export abstract class _Proxy {
+/**
+ * The base of every shared object of this module, as Python's
+ * `multiprocessing.managers.BaseProxy`: a handle that names an object
+ * served by the process that created it and reaches it over a local
+ * socket. Passed to a child process or a pool task (or a thread), it
+ * arrives as a live handle to the same object. Not made directly: use
+ * the subclasses.
+ *
+ * @example
+ * ```ts
+ * import { BaseProxy, Lock } from "@pyconc/pyconc/multiprocessing";
+ * console.assert(new Lock() instanceof BaseProxy);
+ * ```
+ */
+export abstract class BaseProxy {
   readonly #ref: ProxyRef;
 
+  /** @internal Subclasses pass the object's ref. */
   constructor(ref: ProxyRef) {
     this.#ref = ref;
     rememberHandle(ref.hid ?? ref.oid, this);
@@ -144,11 +158,11 @@ export abstract class _Proxy {
   static _fromShared(state: unknown, _id: number): unknown {
     _pending = state as ProxyRef;
     try {
-      return new (this as unknown as new () => _Proxy)();
+      return new (this as unknown as new () => BaseProxy)();
     } finally {
       _pending = null;
     }
   }
 }
-(_Proxy.prototype as unknown as Record<symbol, boolean>)[PROCESS_SHAREABLE] =
+(BaseProxy.prototype as unknown as Record<symbol, boolean>)[PROCESS_SHAREABLE] =
   true;

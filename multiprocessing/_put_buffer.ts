@@ -1,7 +1,7 @@
 // Batches the async puts of one thread to one unbounded queue: the puts of
 // one turn of the event loop travel in one frame, as Python's feeder thread
 // sends what accumulated in its buffer.
-import type { _Proxy } from "./_proxy.ts";
+import type { BaseProxy } from "./_proxy.ts";
 
 interface _Pending {
   item: unknown;
@@ -14,9 +14,9 @@ export class _PutBuffer {
   #items: _Pending[] = [];
   #scheduled = false;
   #last: Promise<unknown> = Promise.resolve();
-  #proxy: _Proxy;
+  #proxy: BaseProxy;
 
-  constructor(proxy: _Proxy) {
+  constructor(proxy: BaseProxy) {
     this.#proxy = proxy;
   }
 

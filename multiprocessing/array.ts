@@ -2,8 +2,8 @@
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import { ValueError } from "../_internal/errors.ts";
-import type { _LockBase } from "./_lock_base.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import type { SemLock } from "./_lock_base.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import {
   fromStored,
   toStored,
@@ -15,7 +15,7 @@ import { _lockOf, type SharedCtypeOptions } from "./value.ts";
 interface _Extra {
   typecode: string;
   length: number;
-  lock: _LockBase | null;
+  lock: SemLock | null;
 }
 
 const _JsArray = globalThis.Array;
@@ -38,7 +38,7 @@ const _JsArray = globalThis.Array;
  * console.assert(a.length === 3);
  * ```
  */
-export class Array extends _Proxy {
+export class Array extends BaseProxy {
   readonly #extra: _Extra;
 
   /**
@@ -220,7 +220,7 @@ export class Array extends _Proxy {
    * @returns The lock.
    * @throws {TypeError} the array was created with `lock: false`.
    */
-  getLock(): _LockBase {
+  getLock(): SemLock {
     if (!this.#extra.lock) {
       throw new TypeError(
         "this Array was created with lock: false and has no getLock()",

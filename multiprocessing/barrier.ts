@@ -9,7 +9,7 @@ import {
 } from "../_internal/target.ts";
 import { timeoutToMs } from "../_internal/time.ts";
 import { BrokenBarrierError } from "../threading/barrier.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 
 interface _BarrierExtra {
   parties: number;
@@ -35,7 +35,7 @@ interface _BarrierExtra {
  * console.assert(x + y === 1);
  * ```
  */
-export class Barrier extends _Proxy {
+export class Barrier extends BaseProxy {
   readonly #extra: _BarrierExtra;
 
   /**

@@ -2,8 +2,8 @@
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import { Deadline, timeoutToMs } from "../_internal/time.ts";
-import type { _LockBase } from "./_lock_base.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import type { SemLock } from "./_lock_base.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { RLock } from "./rlock.ts";
 
 /**
@@ -24,8 +24,8 @@ import { RLock } from "./rlock.ts";
  * cond.release();
  * ```
  */
-export class Condition extends _Proxy {
-  readonly #lock: _LockBase;
+export class Condition extends BaseProxy {
+  readonly #lock: SemLock;
 
   /**
    * Creates a condition over `lock` (a new {@linkcode RLock} when omitted).
@@ -33,9 +33,9 @@ export class Condition extends _Proxy {
    * @param lock A multiprocessing `Lock` or `RLock`.
    * @throws {TypeError} `lock` is not a multiprocessing Lock or RLock.
    */
-  constructor(lock?: _LockBase | null) {
+  constructor(lock?: SemLock | null) {
     const adopted = _adopting();
-    const l = adopted ? (adopted.extra as _LockBase) : (lock ?? new RLock());
+    const l = adopted ? (adopted.extra as SemLock) : (lock ?? new RLock());
     if (!adopted && (!l || typeof l._ref?.oid !== "number")) {
       throw new TypeError("Condition needs a multiprocessing Lock or RLock");
     }

@@ -9,8 +9,8 @@ import {
   _newOid,
   _newRef,
   _preset,
-  _Proxy,
   _registerProxy,
+  BaseProxy,
   type ProxyRef,
 } from "./_proxy.ts";
 
@@ -50,7 +50,7 @@ let _tokens = 0;
  * console.assert(eof);
  * ```
  */
-export class Connection<T = unknown> extends _Proxy {
+export class Connection<T = unknown> extends BaseProxy {
   readonly #end: _End;
   #closed = false;
 

@@ -1,6 +1,6 @@
 // Event: a flag that processes wait for.
 import { timeoutToMs } from "../_internal/time.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 
 /**
  * A flag shared by processes, as Python's `multiprocessing.Event`: `set()`
@@ -18,7 +18,7 @@ import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
  * console.assert(!go.isSet());
  * ```
  */
-export class Event extends _Proxy {
+export class Event extends BaseProxy {
   /** Creates an event whose flag is not set. */
   constructor() {
     super(_adopting() ?? _newRef("event", null));

@@ -1,5 +1,5 @@
 // Lock: a mutual-exclusion lock shared by processes.
-import { _LockBase } from "./_lock_base.ts";
+import { SemLock } from "./_lock_base.ts";
 import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
 
 /**
@@ -28,7 +28,7 @@ import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
  * console.assert(!lock.locked());
  * ```
  */
-export class Lock extends _LockBase {
+export class Lock extends SemLock {
   /** Creates an unlocked lock. */
   constructor() {
     super(_adopting() ?? _newRef("lock", null));

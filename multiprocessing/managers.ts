@@ -1,12 +1,12 @@
 // Manager: shared containers (dict, list, Namespace) and the module's
 // shared objects, made through one object as Python's SyncManager does.
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { Array as SharedArray } from "./array.ts";
 import { Barrier } from "./barrier.ts";
 import { Condition } from "./condition.ts";
 import { Event } from "./event.ts";
 import { JoinableQueue } from "./joinable_queue.ts";
-import type { _LockBase } from "./_lock_base.ts";
+import type { SemLock } from "./_lock_base.ts";
 import { Lock } from "./lock.ts";
 import { Queue } from "./queues.ts";
 import { RLock } from "./rlock.ts";
@@ -40,7 +40,7 @@ function _keyError(key: unknown): Error {
  * console.assert((await d.copy()).get("a") === 1);
  * ```
  */
-export class DictProxy<K = unknown, V = unknown> extends _Proxy {
+export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
   /**
    * @internal Made by {@linkcode SyncManager.dict}.
    */
@@ -284,7 +284,7 @@ _registerProxy(DictProxy, import.meta.url, "DictProxy");
  * console.assert((await l.toArray()).join() === "1,2,3");
  * ```
  */
-export class ListProxy<T = unknown> extends _Proxy {
+export class ListProxy<T = unknown> extends BaseProxy {
   /**
    * @internal Made by {@linkcode SyncManager.list}.
    */
@@ -496,7 +496,8 @@ const _NS_OWN = new Set(["then", "toString", "constructor", "toJSON"]);
  * console.assert(ns.x === 1 && ns.y === "two");
  * ```
  */
-export class Namespace extends _Proxy {
+export class Namespace extends BaseProxy {
+  /** Any property: read and written on the process serving the namespace. */
   // deno-lint-ignore no-explicit-any
   [name: string]: any;
 
@@ -688,7 +689,7 @@ export class SyncManager {
    * @param lock Its lock; a new RLock when omitted.
    * @returns The condition.
    */
-  Condition(lock?: _LockBase | null): Condition {
+  Condition(lock?: SemLock | null): Condition {
     this.#check();
     return new Condition(lock);
   }

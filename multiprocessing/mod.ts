@@ -53,6 +53,10 @@ export {
   type StartMethod,
 } from "./context.ts";
 export { Lock } from "./lock.ts";
+export { SemLock } from "./_lock_base.ts";
+export { BaseProxy, type ProxyRef } from "./_proxy.ts";
+export type { ObjectInit } from "../_internal/mp_wire.ts";
+export { type _PoolBackend, BasePool } from "./_pool_base.ts";
 export { RLock } from "./rlock.ts";
 export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 export { Event } from "./event.ts";

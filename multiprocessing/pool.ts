@@ -15,7 +15,7 @@ export type { AsyncOptions, MapOptions } from "./_pool_base.ts";
 import type { _Dispatcher, _Slot } from "../futures/_dispatcher.ts";
 import { _PoolCore } from "../futures/_pool_executor.ts";
 import { BrokenProcessPool } from "../futures/errors.ts";
-import { _BasePool } from "./_pool_base.ts";
+import { BasePool } from "./_pool_base.ts";
 import { ProcessError } from "./errors.ts";
 
 /** Options of {@linkcode Pool}, Python's keyword arguments. */
@@ -129,7 +129,7 @@ class _Worker implements _Slot {
  * console.assert(await pool.apply((a: number, b: number) => a + b, [2, 3]) === 5);
  * ```
  */
-export class Pool extends _BasePool {
+export class Pool extends BasePool {
   /**
    * Creates the pool; no worker starts until the first task.
    *

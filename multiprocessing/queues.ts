@@ -3,7 +3,7 @@ import { ValueError } from "../_internal/errors.ts";
 import { flushAll } from "../_internal/mp_client.ts";
 import { timeoutToMs } from "../_internal/time.ts";
 import { Empty, Full } from "../queue/errors.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
 
 /** Options of a queue's `put` and `get`, Python's keyword arguments. */
@@ -61,7 +61,7 @@ function _checkMaxsize(maxsize: number): number {
  * console.assert(got.join() === "0,1,2");
  * ```
  */
-export class Queue<T = unknown> extends _Proxy {
+export class Queue<T = unknown> extends BaseProxy {
   #maxsize: number;
   #closed = false;
   #buffer: _PutBuffer | null = null;

@@ -1,5 +1,5 @@
 // RLock: a re-entrant lock shared by processes.
-import { _LockBase } from "./_lock_base.ts";
+import { SemLock } from "./_lock_base.ts";
 import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
 
 /**
@@ -21,7 +21,7 @@ import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
  * console.assert(!lock.locked());
  * ```
  */
-export class RLock extends _LockBase {
+export class RLock extends SemLock {
   /** Creates an unlocked re-entrant lock. */
   constructor() {
     super(_adopting() ?? _newRef("rlock", null));

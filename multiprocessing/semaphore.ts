@@ -9,8 +9,8 @@ import {
   _adopting,
   _newRef,
   _preset,
-  _Proxy,
   _registerProxy,
+  BaseProxy,
 } from "./_proxy.ts";
 
 function _checkValue(value: number): number {
@@ -39,7 +39,7 @@ function _checkValue(value: number): number {
  * console.assert(sem.getValue() === 1);
  * ```
  */
-export class Semaphore extends _Proxy {
+export class Semaphore extends BaseProxy {
   /**
    * Creates a semaphore with `value` free slots.
    *

@@ -1,6 +1,6 @@
 // SimpleQueue: an unbounded FIFO queue shared by processes, without extras.
 import { ValueError } from "../_internal/errors.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
 
 /**
@@ -16,7 +16,7 @@ import { _PutBuffer } from "./_put_buffer.ts";
  * console.assert(await q.get() === "a");
  * ```
  */
-export class SimpleQueue<T = unknown> extends _Proxy {
+export class SimpleQueue<T = unknown> extends BaseProxy {
   #closed = false;
   #buffer: _PutBuffer | null = null;
 

@@ -1,8 +1,8 @@
 // Value: one number of a C type, shared by processes.
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
-import type { _LockBase } from "./_lock_base.ts";
-import { _adopting, _newRef, _Proxy, _registerProxy } from "./_proxy.ts";
+import type { SemLock } from "./_lock_base.ts";
+import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import {
   fromStored,
   toStored,
@@ -18,27 +18,27 @@ export interface SharedCtypeOptions {
    * multiprocessing `Lock` or `RLock` is used as given; `false` gives none
    * (Python's raw value).
    */
-  lock?: boolean | _LockBase;
+  lock?: boolean | SemLock;
 }
 
 interface _Extra {
   typecode: string;
-  lock: _LockBase | null;
+  lock: SemLock | null;
 }
 
 /** @internal Picks the lock of a Value or Array. */
 export function _lockOf(
   options: SharedCtypeOptions | undefined,
-): _LockBase | null {
+): SemLock | null {
   const lock = options?.lock ?? true;
   if (lock === true) return new RLock();
   if (lock === false) return null;
-  if (typeof (lock as _LockBase)?._ref?.oid !== "number") {
+  if (typeof (lock as SemLock)?._ref?.oid !== "number") {
     throw new TypeError(
       "lock must be true, false, or a multiprocessing Lock or RLock",
     );
   }
-  return lock as _LockBase;
+  return lock as SemLock;
 }
 
 /**
@@ -65,7 +65,7 @@ export function _lockOf(
  * console.assert(await counter.get() === 1);
  * ```
  */
-export class Value extends _Proxy {
+export class Value extends BaseProxy {
   readonly #extra: _Extra;
 
   /**
@@ -136,7 +136,7 @@ export class Value extends _Proxy {
    * @returns The lock.
    * @throws {TypeError} the value was created with `lock: false`.
    */
-  getLock(): _LockBase {
+  getLock(): SemLock {
     if (!this.#extra.lock) {
       throw new TypeError(
         "this Value was created with lock: false and has no getLock()",

@@ -48,7 +48,16 @@ export {
   Semaphore,
 } from "../../threading/mod.ts";
 export { Queue, Queue as JoinableQueue, SimpleQueue } from "../../queue/mod.ts";
-export { Empty, Full } from "../../queue/mod.ts";
+export {
+  type BlockOptions,
+  Empty,
+  Full,
+  type GetOptions,
+  type PutOptions,
+  type QueueOptions,
+  type ShutdownOptions,
+} from "../../queue/mod.ts";
+export type { Thread } from "../../threading/mod.ts";
 export { Manager, SyncManager } from "../managers.ts";
 export {
   EOFError,

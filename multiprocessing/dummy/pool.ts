@@ -3,7 +3,7 @@ import { ValueError } from "../../_internal/errors.ts";
 import { cpuCount } from "../../_internal/runtime.ts";
 import type { Target } from "../../_internal/target.ts";
 import { ThreadPoolExecutor } from "../../futures/thread_pool.ts";
-import { _BasePool } from "../_pool_base.ts";
+import { BasePool } from "../_pool_base.ts";
 
 /** Options of {@linkcode ThreadPool}, Python's keyword arguments. */
 export interface ThreadPoolOptions {
@@ -29,7 +29,7 @@ export interface ThreadPoolOptions {
  * console.assert((await pool.map((x: number) => x + 1, [1, 2])).join() === "2,3");
  * ```
  */
-export class ThreadPool extends _BasePool {
+export class ThreadPool extends BasePool {
   /**
    * Creates the pool; no thread starts until the first task.
    *
