@@ -18,9 +18,11 @@
  * - Items are copied, not shared: a queue holds values that structured clone
  *   can carry (numbers, strings, bigints, arrays, plain objects, `Map`,
  *   `Set`, `Date`, typed arrays, errors...), and every `get` returns a fresh
- *   copy. Functions, symbols, `SharedArrayBuffer`s and shareable objects
- *   (locks, queues) cannot be items (a `TypeError` says so at `put`); pass
- *   those to workers as thread arguments instead.
+ *   copy. Functions, symbols, `SharedArrayBuffer`s (and views of them) and
+ *   shareable objects (locks, queues) cannot be items: a `TypeError` says so
+ *   at `put` (for shareables inside `Map`s or `Set`s it cannot tell, and
+ *   they arrive as empty objects). Pass those to workers as thread
+ *   arguments instead.
  * - An unbounded queue grows until its storage reaches 4 GiB (Bun's limit
  *   for a growable `SharedArrayBuffer`) or 8 GiB (Deno) of encoded items;
  *   past that `put` throws `RangeError`. Freed space is reused, so memory

@@ -134,6 +134,7 @@ describe("Queue", () => {
     assert.throws(() => q.putNowait({ f() {} }), TypeError);
     assert.throws(() => q.putNowait(new SharedArrayBuffer(8)), TypeError);
     assert.throws(() => q.putNowait(new Queue()), TypeError);
+    assert.throws(() => q.putNowait({ nested: [new Queue()] }), TypeError);
     assert.equal(q.qsize(), 0);
   });
 
