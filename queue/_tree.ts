@@ -100,7 +100,22 @@ const _MAX_DEPTH = 64;
 let _buf = new Uint8Array(4096);
 let _dv = new DataView(_buf.buffer);
 let _pos = 0;
+/** Objects met so far: a short array, then a Set once there are many. */
 const _seen: object[] = [];
+const _seenSet = new Set<object>();
+
+/** Records `v`; false when it was met before (a shared reference or a cycle). */
+function _firstVisit(v: object): boolean {
+  if (_seen.length < 32) {
+    if (_seen.includes(v)) return false;
+    _seen.push(v);
+    if (_seen.length === 32) { for (const o of _seen) _seenSet.add(o); }
+    return true;
+  }
+  if (_seenSet.has(v)) return false;
+  _seenSet.add(v);
+  return true;
+}
 
 function _ensure(n: number): void {
   if (_pos + n <= _buf.length) return;
@@ -184,8 +199,7 @@ function _enc(v: unknown, depth: number): boolean {
     _buf[_pos++] = T.Null;
     return true;
   }
-  if (depth >= _MAX_DEPTH || _seen.includes(v)) return false;
-  _seen.push(v);
+  if (depth >= _MAX_DEPTH || !_firstVisit(v)) return false;
   const proto = Object.getPrototypeOf(v);
   if (proto === Array.prototype) {
     const a = v as unknown[];
@@ -259,8 +273,13 @@ export function encodeTree(v: unknown): Uint8Array | undefined {
 export function encodeTreeScratch(v: unknown): number {
   _pos = 0;
   _seen.length = 0;
-  const ok = _enc(v, 0);
-  _seen.length = 0;
+  let ok: boolean;
+  try {
+    ok = _enc(v, 0);
+  } finally {
+    _seen.length = 0;
+    if (_seenSet.size) _seenSet.clear();
+  }
   return ok ? _pos : -1;
 }
 

@@ -105,6 +105,16 @@ describe("queue items", () => {
     );
   });
 
+  it("Queue copies an array of 100,000 objects in linear time", () => {
+    const arr = Array.from({ length: 100_000 }, (_, i) => ({ id: i, t: [i] }));
+    const t0 = performance.now();
+    const back = roundTrip(arr);
+    const ms = performance.now() - t0;
+    assert.equal(back.length, 100_000);
+    assert.deepEqual(back[99_999], { id: 99_999, t: [99_999] });
+    assert.ok(ms < 5000, `took ${ms} ms`);
+  });
+
   it("encodeTree() gives up on what it does not cover", () => {
     assert.equal(encodeTree(new Map()), undefined);
     assert.equal(encodeTree([new Set()]), undefined);
