@@ -47,12 +47,23 @@ const median = (xs) => {
 };
 
 /**
- * Measures a pool given as `run(name, args) => Promise`: tiny-task
- * throughput (tasks/s), one-task round trip (µs) and the CPU job (ms).
+ * Measures a pool given as `run(name, args) => Promise`: the CPU job (ms,
+ * right after the warm-up, as for our executors), tiny-task throughput
+ * (tasks/s) and one-task round trip (µs).
  */
 export async function measurePool(run, { n, rounds, latN, cpu }) {
   for (let i = 0; i < 2000; i++) await run("inc", [i]); // warm up
   await Promise.all(Array.from({ length: 2000 }, (_, i) => run("inc", [i])));
+  // The CPU job alternates with the serial run, and the ratio of the best
+  // times is the speedup: other load on the machine only ever adds time.
+  const cpuMs = [];
+  const serial = [];
+  for (let r = 0; r < (cpu ? rounds : 0); r++) {
+    serial.push(serialOnce());
+    const t0 = performance.now();
+    await Promise.all(primeChunks().map((c) => run("countPrimes", c)));
+    cpuMs.push(performance.now() - t0);
+  }
   const tput = [];
   for (let r = 0; r < rounds; r++) {
     const t0 = performance.now();
@@ -69,28 +80,29 @@ export async function measurePool(run, { n, rounds, latN, cpu }) {
     for (let i = 0; i < latN; i++) await run("inc", [i]);
     lat.push((performance.now() - t0) / latN * 1000);
   }
-  const cpuMs = [];
-  for (let r = 0; r < (cpu ? Math.max(1, rounds >> 1) : 0); r++) {
-    const t0 = performance.now();
-    await Promise.all(primeChunks().map((c) => run("countPrimes", c)));
-    cpuMs.push(performance.now() - t0);
-  }
   return {
     tasksPerSec: Math.round(median(tput)),
     latencyUs: +median(lat).toFixed(1),
-    cpuMs: cpuMs.length ? Math.round(median(cpuMs)) : null,
+    cpuMs: cpuMs.length ? Math.round(Math.min(...cpuMs)) : null,
+    serialMs: serial.length ? Math.round(Math.min(...serial)) : null,
+    speedup: cpuMs.length
+      ? +(Math.min(...serial) / Math.min(...cpuMs)).toFixed(2)
+      : null,
   };
 }
 
-/** The serial time of the CPU job in this process (ms, median of 3). */
+/** One serial run of the CPU job in this thread (ms). */
+export function serialOnce() {
+  const t0 = performance.now();
+  for (const [lo, hi] of primeChunks()) countPrimes(lo, hi);
+  return performance.now() - t0;
+}
+
+/** The best serial time of the CPU job in this process (ms, of 3). */
 export function serialCpuMs() {
   const ts = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (const [lo, hi] of primeChunks()) countPrimes(lo, hi);
-    ts.push(performance.now() - t0);
-  }
-  return Math.round(median(ts));
+  for (let r = 0; r < 3; r++) ts.push(serialOnce());
+  return Math.round(Math.min(...ts));
 }
 
 /** Runs every peer with `threads` workers; a peer that fails reports its error. */
