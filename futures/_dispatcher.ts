@@ -124,7 +124,7 @@ export class _Dispatcher {
   #shutdown = false;
   #broken: BrokenExecutor | null = null;
   #idleWaiters: (() => void)[] = [];
-  #stopping: Promise<void>[] = [];
+  #stopping = new Set<Promise<void>>();
 
   constructor(host: _DispatcherHost) {
     this.#host = host;
@@ -384,7 +384,7 @@ export class _Dispatcher {
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     this.#spawned--;
-    this.#stopping.push(slot.stop(false));
+    this.#trackStop(slot.stop(false));
   }
 
   /** Handles a slot that ended; unless it was stopped on purpose, the pool breaks. */
@@ -415,8 +415,13 @@ export class _Dispatcher {
     for (const slot of this.#slots) {
       if (slot.stopping) continue;
       slot.stopping = true;
-      this.#stopping.push(slot.stop(force));
+      this.#trackStop(slot.stop(force));
     }
+  }
+
+  #trackStop(p: Promise<void>): void {
+    this.#stopping.add(p);
+    void p.finally(() => this.#stopping.delete(p));
   }
 
   /** Cancels every queued task; returns how many. */
@@ -442,14 +447,14 @@ export class _Dispatcher {
     this.#stopAll(false);
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
-    const stopping = Promise.all(this.#stopping);
+    const stopping = Promise.all([...this.#stopping]);
     for (const w of waiters) void stopping.then(w);
   }
 
   /** Resolves once shut down, with all work done and every slot gone. */
   whenStopped(): Promise<void> {
     if ((this.#shutdown || this.#broken) && this.pending === 0) {
-      return Promise.all(this.#stopping).then(() => {});
+      return Promise.all([...this.#stopping]).then(() => {});
     }
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }

@@ -35,15 +35,6 @@ function _typeName(v: unknown): string {
 }
 
 /**
- * Something that can block until a future settles without the event loop:
- * an executor that can pull its workers' replies synchronously. Internal.
- */
-export interface _SyncPump {
-  /** Processes replies that have arrived, blocking up to `ms` for one; returns false when nothing can ever arrive. */
-  pumpSync(ms: number): boolean;
-}
-
-/**
  * The eventual outcome of a call, as Python's `concurrent.futures.Future`:
  * pending, then running, then finished with a result or an exception; or
  * cancelled while still pending. {@linkcode Executor.submit} creates them;
@@ -83,8 +74,6 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #waiters: Set<() => void> | null = null;
   #promise: Promise<T> | null = null;
   #id = _nextId++;
-  /** @internal The executor that can pump this future's completion synchronously. */
-  _pump: _SyncPump | null = null;
 
   /**
    * Attempts to cancel the call. A running or finished future cannot be
@@ -162,20 +151,20 @@ export class Future<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * The blocking twin of {@linkcode Future.result}, for workers and
-   * scripts: it blocks the calling thread until the future is done. A
-   * future that an executor of this thread drives can be waited for this
-   * way (the executor's replies are read synchronously); a future settled
-   * by other code on this thread's event loop can only be read once done.
+   * The synchronous twin of {@linkcode Future.result}, for code that cannot
+   * await (a done callback, or after {@linkcode wait}). A future is settled
+   * on its thread's event loop, which cannot run while the thread blocks, so
+   * this reads a future that is done; for one that is not, it throws
+   * `RuntimeError` at once instead of blocking forever.
    *
-   * @param timeout Seconds to wait; `null` or omitted waits forever.
+   * @param _timeout Accepted for symmetry with `result`; checked, not waited.
    * @returns The call's result.
    * @throws {CancelledError} the future was cancelled.
-   * @throws {TimeoutError} the future did not finish in time.
-   * @throws {RuntimeError} the future is not done and nothing on this thread can finish it while it blocks.
+   * @throws {RuntimeError} the future is not done yet.
+   * @throws {ValueError} a negative timeout.
    */
-  resultSync(timeout?: number | null): T {
-    this.#waitDoneSync(timeoutToMs(timeout));
+  resultSync(_timeout?: number | null): T {
+    this.#checkDone(_timeout);
     return this.#outcome();
   }
 
@@ -183,34 +172,23 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * The blocking twin of {@linkcode Future.exception}; see
    * {@linkcode Future.resultSync}.
    *
-   * @param timeout Seconds to wait; `null` or omitted waits forever.
+   * @param _timeout Accepted for symmetry with `exception`; checked, not waited.
    * @returns The thrown value, or `null`.
    * @throws {CancelledError} the future was cancelled.
-   * @throws {TimeoutError} the future did not finish in time.
+   * @throws {RuntimeError} the future is not done yet.
    */
-  exceptionSync(timeout?: number | null): unknown {
-    this.#waitDoneSync(timeoutToMs(timeout));
+  exceptionSync(_timeout?: number | null): unknown {
+    this.#checkDone(_timeout);
     if (this.cancelled()) throw new CancelledError();
     return this.#failed ? this.#exception : null;
   }
 
-  #waitDoneSync(ms: number): void {
-    if (this.done()) return;
-    const pump = this._pump;
-    if (!pump) {
+  #checkDone(timeout: number | null | undefined): void {
+    timeoutToMs(timeout);
+    if (!this.done()) {
       throw new RuntimeError(
-        "resultSync() would block forever: this future is not done and is not driven by an executor that can be waited on synchronously",
+        "the future is not done: a future settles on its thread's event loop, so a synchronous wait would block forever; await result() instead",
       );
-    }
-    const end = performance.now() + ms;
-    while (!this.done()) {
-      const left = end - performance.now();
-      if (left <= 0) throw new TimeoutError();
-      if (!pump.pumpSync(left) && !this.done()) {
-        throw new RuntimeError(
-          "resultSync() would block forever: the executor has no work in flight for this future",
-        );
-      }
     }
   }
 

@@ -226,15 +226,6 @@ export class ThreadPoolExecutor extends Executor {
     return this.#core.submit(target, args) as Future<Awaited<R>>;
   }
 
-  /** @internal */
-  override _submitChunk(
-    // deno-lint-ignore no-explicit-any
-    target: Target<any[], unknown>,
-    chunk: unknown[][],
-  ): Future<unknown[]> {
-    return this.#core.submitChunk(target, chunk);
-  }
-
   /**
    * Stops accepting tasks and releases the workers once pending tasks are
    * done; see {@linkcode Executor.shutdown}.

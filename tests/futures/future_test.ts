@@ -185,7 +185,7 @@ describe("Future", () => {
     await assert.rejects(f.result(), CancelledError);
   });
 
-  it("Future.resultSync() throws RuntimeError for a future nothing can finish", () => {
+  it("Future.resultSync() throws RuntimeError for a future that is not done", () => {
     const f = new Future();
     assert.throws(() => f.resultSync(1), RuntimeError);
   });
