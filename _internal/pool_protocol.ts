@@ -69,15 +69,11 @@ export interface RunMessage {
   defs: [number, TargetSpec][] | null;
 }
 
-/** Parent to child process only: stop after the tasks already sent. */
-export interface StopMessage {
-  type: "stop";
-  /** Always 0: the message is about no task. */
-  id: 0;
-}
-
-/** Messages from the parent to a pool worker or child. */
-export type PoolRequest = RunMessage | StopMessage;
+/**
+ * Messages from the parent to a pool worker or child. (A thread worker is
+ * stopped by terminating it; a child by the child protocol's "stop".)
+ */
+export type PoolRequest = RunMessage;
 
 /** Worker to parent: outcomes of tasks, in the order they finished. */
 export interface DoneMessage {

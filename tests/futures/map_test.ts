@@ -119,6 +119,24 @@ describe("Executor.map", () => {
     assert.equal(ex.submitted, 10);
   });
 
+  it("ThreadPoolExecutor.map() ignores chunksize, as Python: errors stay per item", async () => {
+    await using ex = new ThreadPoolExecutor({ maxWorkers: 2 });
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (
+        const v of ex.map(
+          (x: number) => {
+            if (x === 4) throw new RangeError("four");
+            return x;
+          },
+          [1, 2, 3, 4, 5, 6],
+          { chunksize: 2 },
+        )
+      ) seen.push(v as number);
+    }, RangeError);
+    assert.deepEqual(seen, [1, 2, 3]);
+  });
+
   it("Executor.map() checks its options and arguments", () => {
     const ex = new InlineExecutor();
     assert.throws(
