@@ -300,7 +300,7 @@ export class _Dispatcher {
   onReply(slot: _Slot, msg: PoolReply): void {
     if (msg.type === "done") {
       this.#done(slot, msg.ids, msg.values, msg.flags, msg.busyMs);
-    } else if (msg.type === "init-failed") {
+    } else if (msg.type === "init-failed" && !this.#broken) {
       this.#break(this.#host.initFailed(recordToError(msg.error)));
     }
   }
