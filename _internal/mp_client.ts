@@ -17,6 +17,7 @@
  * @module
  */
 import net from "node:net";
+import { deserialize, serialize } from "node:v8";
 import {
   MessageChannel,
   type MessagePort,
@@ -281,6 +282,15 @@ export async function flushAll(): Promise<void> {
 interface _Helper {
   port: MessagePort;
   flag: Int32Array;
+  /** Holds the request, then the reply (replaced by a larger one when needed). */
+  mailbox: SharedArrayBuffer;
+}
+
+/** A buffer size for `n` bytes: the next power of two, at least 64 KiB. */
+export function _capacity(n: number): number {
+  let c = 65536;
+  while (c < n) c *= 2;
+  return c;
 }
 
 let _helper: _Helper | null = null;
@@ -301,7 +311,7 @@ function _getHelper(): _Helper {
   });
   worker.unref();
   (port1 as { unref?: () => void }).unref?.();
-  _helper = { port: port1, flag };
+  _helper = { port: port1, flag, mailbox: new SharedArrayBuffer(65536) };
   return _helper;
 }
 
@@ -318,12 +328,27 @@ export function requestSync(
 ): unknown {
   const h = _getHelper();
   Atomics.store(h.flag, 0, 0);
-  h.port.postMessage({ address, oid, init, m, args, tid: agent.ident });
+  // The request and the reply travel as v8 bytes in a shared buffer, and
+  // the port carries only their length: structured clone through a
+  // MessagePort is slow for large values on Deno (1 s for 10 MB).
+  const req = serialize({ address, oid, init, m, args, tid: agent.ident });
+  if (req.length > h.mailbox.byteLength) {
+    h.mailbox = new SharedArrayBuffer(_capacity(req.length));
+  }
+  new Uint8Array(h.mailbox).set(req);
+  h.port.postMessage({ sab: h.mailbox, len: req.length });
   let slice = 1;
   for (;;) {
     const r = receiveMessageOnPort(h.port);
     if (r) {
-      const msg = r.message as { v?: unknown; e?: ErrorRecord };
+      const { sab, len } = r.message as {
+        sab?: SharedArrayBuffer;
+        len: number;
+      };
+      if (sab) h.mailbox = sab;
+      const msg = deserialize(
+        new Uint8Array(h.mailbox, 0, len).slice(),
+      ) as { v?: unknown; e?: ErrorRecord };
       if (msg.e) throw recordToError(msg.e);
       return msg.v;
     }

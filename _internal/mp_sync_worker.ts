@@ -7,9 +7,10 @@
  *
  * @module
  */
+import { deserialize, serialize } from "node:v8";
 import { type MessagePort, workerData } from "node:worker_threads";
 import { errorToRecord } from "./codec.ts";
-import { request } from "./mp_client.ts";
+import { _capacity, request } from "./mp_client.ts";
 import type { ObjectInit } from "./mp_wire.ts";
 
 const { port, flag } = workerData as {
@@ -18,14 +19,32 @@ const { port, flag } = workerData as {
 };
 const f = new Int32Array(flag);
 
-port.on("message", async (msg: {
+interface _Req {
   address: string;
   oid: number;
   init: ObjectInit | null;
   m: string;
   args: unknown[];
   tid: number;
-}) => {
+}
+
+/** Writes the reply into the caller's mailbox (or a larger new one) and posts its length. */
+function _post(out: unknown, sab: SharedArrayBuffer): void {
+  const bytes = serialize(out);
+  if (bytes.length <= sab.byteLength) {
+    new Uint8Array(sab).set(bytes);
+    port.postMessage({ len: bytes.length });
+  } else {
+    const bigger = new SharedArrayBuffer(_capacity(bytes.length));
+    new Uint8Array(bigger).set(bytes);
+    port.postMessage({ sab: bigger, len: bytes.length });
+  }
+}
+
+port.on("message", async (raw: { sab: SharedArrayBuffer; len: number }) => {
+  const msg = deserialize(
+    new Uint8Array(raw.sab, 0, raw.len).slice(),
+  ) as _Req;
   let out: { v?: unknown; e?: unknown };
   try {
     out = {
@@ -42,9 +61,9 @@ port.on("message", async (msg: {
     out = { e: errorToRecord(err) };
   }
   try {
-    port.postMessage(out);
+    _post(out, raw.sab);
   } catch (err) {
-    port.postMessage({ e: errorToRecord(err) });
+    _post({ e: errorToRecord(err) }, raw.sab);
   }
   Atomics.store(f, 0, 1);
   Atomics.notify(f, 0);
