@@ -26,7 +26,7 @@ import {
 } from "node:worker_threads";
 import { agent } from "./agent.ts";
 import { encodeFrame, FrameDecoder } from "./child_protocol.ts";
-import { type ErrorRecord, recordToError } from "./codec.ts";
+import { encode, type ErrorRecord, recordToError } from "./codec.ts";
 import { EOFError } from "./errors.ts";
 import { pidAlive } from "./mp_proc.ts";
 import {
@@ -42,6 +42,7 @@ import { pid } from "./runtime.ts";
 // This thread's server
 
 let _address: string | null = null;
+let _server: Worker | null = null;
 
 /**
  * The address of the server for objects created by this thread; the first
@@ -60,8 +61,18 @@ export function ownAddress(): string {
     console.error("pyconc: multiprocessing server failed:", err);
   });
   worker.unref();
+  _server = worker;
   _address = address;
   return address;
+}
+
+/**
+ * Hands a shareable object of this thread (a queue of the queue module) to
+ * this thread's server, which serves object `oid` from it.
+ */
+export function registerLocal(oid: number, value: object): void {
+  ownAddress();
+  _server!.postMessage({ oid, encoded: encode(value) });
 }
 
 // ---------------------------------------------------------------------------

@@ -958,6 +958,155 @@ function _cmp(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** What the server needs of a queue of the queue module. */
+export interface LocalQueue {
+  putNowait(item: unknown): void;
+  put(item: unknown, options: { timeout: number | null }): Promise<void>;
+  getNowait(): unknown;
+  get(options: { timeout: number | null }): Promise<unknown>;
+  qsize(): number;
+  empty(): boolean;
+  full(): boolean;
+  taskDone(): void;
+  readonly unfinishedTasks: number;
+  readonly queue: unknown[];
+}
+
+/** The longest single wait on a shared-memory queue, so a dead client's wait ends soon. */
+const _SLICE_MS = 500;
+
+/**
+ * Queue, JoinableQueue and SimpleQueue made by the thread this server
+ * serves: the items live in a queue of the queue module (shared memory),
+ * which that thread uses directly; other processes reach it through here.
+ * A blocked call waits in slices, and stops when its client is gone; an
+ * item taken for a client that died meanwhile is put back (at the end).
+ */
+class SabQueueState extends SharedState {
+  constructor(readonly q: LocalQueue) {
+    super();
+  }
+
+  #deliver(c: Call, item: unknown): void {
+    if (!c.reply(item)) {
+      try {
+        this.q.putNowait(item);
+      } catch { /* full: the item is lost with its dead client */ }
+    }
+  }
+
+  async #getSliced(c: Call, ms: number): Promise<void> {
+    const end = performance.now() + ms;
+    c.park(Infinity, null, () => {});
+    while (c.live) {
+      const left = end - performance.now();
+      if (left <= 0) {
+        c.fail(_named("Empty"));
+        return;
+      }
+      let item: unknown;
+      try {
+        item = await this.q.get({ timeout: Math.min(left, _SLICE_MS) / 1000 });
+      } catch (err) {
+        if ((err as Error)?.name === "Empty") continue;
+        c.fail(err);
+        return;
+      }
+      this.#deliver(c, item);
+      return;
+    }
+  }
+
+  async #putSliced(c: Call, item: unknown, ms: number): Promise<void> {
+    const end = performance.now() + ms;
+    c.park(Infinity, null, () => {});
+    while (c.live) {
+      const left = end - performance.now();
+      if (left <= 0) {
+        c.fail(_named("Full"));
+        return;
+      }
+      try {
+        await this.q.put(item, {
+          timeout: Math.min(left, _SLICE_MS) / 1000,
+        });
+      } catch (err) {
+        if ((err as Error)?.name === "Full") continue;
+        c.fail(err);
+        return;
+      }
+      c.reply(null);
+      return;
+    }
+  }
+
+  async #joinSliced(c: Call, ms: number): Promise<void> {
+    const end = performance.now() + ms;
+    c.park(Infinity, null, () => {});
+    let pause = 1;
+    while (c.live) {
+      if (this.q.unfinishedTasks === 0) {
+        c.reply(null);
+        return;
+      }
+      const left = end - performance.now();
+      if (left <= 0) {
+        c.reply(false);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(pause, left)));
+      pause = Math.min(pause * 2, 20);
+    }
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    switch (m) {
+      case "put": {
+        try {
+          this.q.putNowait(a[0]);
+          return null;
+        } catch (err) {
+          if ((err as Error)?.name !== "Full" || _ms(a[1]) <= 0) throw err;
+        }
+        void this.#putSliced(c, a[0], _ms(a[1]));
+        return PENDING;
+      }
+      case "putMany":
+        for (const item of a[0] as unknown[]) this.q.putNowait(item);
+        return null;
+      case "get": {
+        let item: unknown;
+        try {
+          item = this.q.getNowait();
+        } catch (err) {
+          if ((err as Error)?.name !== "Empty" || _ms(a[0]) <= 0) throw err;
+          void this.#getSliced(c, _ms(a[0]));
+          return PENDING;
+        }
+        this.#deliver(c, item);
+        return PENDING;
+      }
+      case "qsize":
+        return this.q.qsize();
+      case "empty":
+        return this.q.empty();
+      case "full":
+        return this.q.full();
+      case "taskDone":
+        this.q.taskDone();
+        return null;
+      case "join":
+        if (this.q.unfinishedTasks === 0) return null;
+        if (_ms(a[0]) <= 0) return false;
+        void this.#joinSliced(c, _ms(a[0]));
+        return PENDING;
+      case "snapshot":
+        return this.q.queue;
+    }
+    throw new TypeError(`Queue has no method ${m}`);
+  }
+}
+
 const _ctors: Record<
   string,
   (
@@ -987,9 +1136,24 @@ const _ctors: Record<
 // ---------------------------------------------------------------------------
 // The server
 
+const objects = new Map<number, SharedState>();
+/** Requests about a shared-memory object whose handle has not arrived yet. */
+const _early = new Map<number, (() => void)[]>();
+
+/**
+ * Registers an object whose state lives in shared memory of this process
+ * (a queue made by the thread this server serves): the server works on the
+ * same memory, so that thread uses it directly, without a round trip.
+ */
+export function adoptLocal(oid: number, q: LocalQueue): void {
+  objects.set(oid, new SabQueueState(q));
+  const waiting = _early.get(oid);
+  _early.delete(oid);
+  for (const run of waiting ?? []) run();
+}
+
 /** Serves shared objects on `address` until the process exits. */
 export function serve(address: string): Promise<void> {
-  const objects = new Map<number, SharedState>();
   const byPid = new Map<number, Set<Conn>>();
 
   const lookup = (oid: number, init: ObjectInit | undefined): SharedState => {
@@ -1020,6 +1184,13 @@ export function serve(address: string): Promise<void> {
     try {
       if (req.o === 0) {
         c.reply(null); // ping
+        return;
+      }
+      if (req.n?.k === "squeue" && !objects.has(req.o)) {
+        // Its handle is on its way from the owning thread.
+        let list = _early.get(req.o);
+        if (!list) _early.set(req.o, list = []);
+        list.push(() => handle(conn, req));
         return;
       }
       const obj = lookup(req.o, req.n);

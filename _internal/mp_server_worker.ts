@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { workerData } from "node:worker_threads";
-import { serve } from "./mp_server.ts";
+import { parentPort, workerData } from "node:worker_threads";
+import { decode, type Encoded } from "./codec.ts";
+import { adoptLocal, type LocalQueue, serve } from "./mp_server.ts";
 
 const { address, ready } = workerData as {
   address: string;
@@ -21,3 +22,8 @@ serve(address).then(
     Atomics.store(flag, 0, 2);
   },
 ).finally(() => Atomics.notify(flag, 0));
+
+// The owning thread hands over the queues it keeps in shared memory.
+parentPort?.on("message", async (m: { oid: number; encoded: Encoded }) => {
+  adoptLocal(m.oid, await decode(m.encoded) as LocalQueue);
+});

@@ -1,5 +1,5 @@
 // JoinableQueue: a Queue that counts unfinished tasks.
-import { timeoutToMs } from "../_internal/time.ts";
+import { Deadline, timeoutToMs } from "../_internal/time.ts";
 import { _registerProxy } from "./_proxy.ts";
 import { Queue } from "./queues.ts";
 
@@ -26,7 +26,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * @throws {ValueError} "task_done() called too many times".
    */
   taskDone(): void {
-    this._callSync("taskDone");
+    if (this._local) this._local.taskDone();
+    else this._callSync("taskDone");
   }
 
   /**
@@ -36,7 +37,8 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    */
   async join(): Promise<void> {
     await this.joinThread();
-    await this._call("join", Infinity);
+    if (this._local) await this._local.join();
+    else await this._call("join", Infinity);
   }
 
   /**
@@ -47,7 +49,20 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
    * @returns `true` when no task is unfinished, `false` on timeout.
    */
   joinSync(timeout?: number | null): boolean {
-    return this._callSync("join", timeoutToMs(timeout)) !== false;
+    const ms = timeoutToMs(timeout);
+    const local = this._local;
+    if (!local) return this._callSync("join", ms) !== false;
+    if (ms === Infinity) {
+      local.joinSync();
+      return true;
+    }
+    const deadline = new Deadline(ms);
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    while (local.unfinishedTasks > 0) {
+      if (deadline.expired()) return false;
+      Atomics.wait(cell, 0, 0, Math.min(5, deadline.remainingMs()));
+    }
+    return true;
   }
 }
 _registerProxy(JoinableQueue, import.meta.url, "JoinableQueue");

@@ -1,6 +1,7 @@
 // Queue: a FIFO queue shared by processes.
 import { ValueError } from "../_internal/errors.ts";
-import { flushAll } from "../_internal/mp_client.ts";
+import { flushAll, registerLocal } from "../_internal/mp_client.ts";
+import { Queue as LocalQueue } from "../queue/queue.ts";
 import { timeoutToMs } from "../_internal/time.ts";
 import { Empty, Full } from "../queue/errors.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
@@ -37,13 +38,15 @@ function _checkMaxsize(maxsize: number): number {
  * threads) use at once, as Python's `multiprocessing.Queue`. Items are
  * copied with the structured-clone format.
  *
- * The queue is served by the process that created it. `put` on an
- * unbounded queue buffers the item and sends what accumulated in one frame
- * per turn of the event loop (resolving once written), like Python's
- * feeder thread, so an item becomes visible to other processes a moment
- * after `put` returns; on a bounded queue `put` waits for room. `get` is
- * async, `getSync`/`putSync` block the calling thread. `Empty` and `Full`
- * are the queue module's.
+ * The items live in shared memory of the thread that created the queue
+ * (a queue of the queue module), which uses them directly, at the speed
+ * of that module; its server worker serves them to other processes, one
+ * round trip per `get`. From another process, `put` on an unbounded queue
+ * buffers the item and sends what accumulated in one frame per turn of
+ * the event loop (resolving once written), like Python's feeder thread, so
+ * an item becomes visible a moment after `put` returns; on a bounded
+ * queue `put` waits for room. `get` is async, `getSync`/`putSync` block
+ * the calling thread. `Empty` and `Full` are the queue module's.
  *
  * @example Producer and consumer
  * ```ts
@@ -65,6 +68,9 @@ export class Queue<T = unknown> extends BaseProxy {
   #maxsize: number;
   #closed = false;
   #buffer: _PutBuffer | null = null;
+  // In the thread that made the queue: the items themselves, in shared
+  // memory that this thread's server also serves to other processes.
+  #local: LocalQueue<T> | null = null;
 
   /**
    * Creates a queue holding at most `maxsize` items (unbounded when 0 or less).
@@ -77,8 +83,18 @@ export class Queue<T = unknown> extends BaseProxy {
     const m = adopted
       ? (adopted.init.s as { maxsize: number }).maxsize
       : _checkMaxsize(maxsize);
-    super(adopted ?? _newRef("queue", { maxsize: m }));
+    const ref = adopted ?? _newRef("squeue", { maxsize: m });
+    super(ref);
     this.#maxsize = m;
+    if (!adopted) {
+      this.#local = new LocalQueue<T>(Math.max(0, m));
+      registerLocal(ref.oid, this.#local);
+    }
+  }
+
+  /** @internal The shared-memory queue, in the thread that made this one. */
+  get _local(): LocalQueue<T> | null {
+    return this.#local;
   }
 
   /** The capacity given at creation (0 or less: unbounded). */
@@ -105,6 +121,7 @@ export class Queue<T = unknown> extends BaseProxy {
     try {
       this.#checkOpen();
       const ms = _waitMs(options);
+      if (this.#local) return this.#local.put(item, options);
       if (this.#maxsize <= 0) {
         return (this.#buffer ??= new _PutBuffer(this)).put(item);
       }
@@ -125,7 +142,9 @@ export class Queue<T = unknown> extends BaseProxy {
    */
   putSync(item: T, options?: QueueWaitOptions): void {
     this.#checkOpen();
-    this._callSync("put", item, _waitMs(options));
+    const ms = _waitMs(options);
+    if (this.#local) this.#local.putSync(item, options);
+    else this._callSync("put", item, ms);
   }
 
   /**
@@ -154,6 +173,7 @@ export class Queue<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (this.#local) return this.#local.get(options);
     return this._call("get", ms) as Promise<T>;
   }
 
@@ -165,7 +185,9 @@ export class Queue<T = unknown> extends BaseProxy {
    * @throws {Empty} no item in time.
    */
   getSync(options?: QueueWaitOptions): T {
-    return this._callSync("get", _waitMs(options)) as T;
+    const ms = _waitMs(options);
+    if (this.#local) return this.#local.getSync(options);
+    return this._callSync("get", ms) as T;
   }
 
   /**
@@ -184,6 +206,7 @@ export class Queue<T = unknown> extends BaseProxy {
    * @returns The size.
    */
   qsize(): number {
+    if (this.#local) return this.#local.qsize();
     return this._callSync("qsize") as number;
   }
 
@@ -193,6 +216,7 @@ export class Queue<T = unknown> extends BaseProxy {
    * @returns Whether there are no items.
    */
   empty(): boolean {
+    if (this.#local) return this.#local.empty();
     return this._callSync("empty") as boolean;
   }
 
@@ -202,6 +226,7 @@ export class Queue<T = unknown> extends BaseProxy {
    * @returns Whether a put would wait.
    */
   full(): boolean {
+    if (this.#local) return this.#local.full();
     return this._callSync("full") as boolean;
   }
 

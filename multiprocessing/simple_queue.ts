@@ -2,6 +2,8 @@
 import { ValueError } from "../_internal/errors.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
+import { registerLocal } from "../_internal/mp_client.ts";
+import { Queue as LocalQueue } from "../queue/queue.ts";
 
 /**
  * A plain unbounded queue shared by processes, as Python's
@@ -19,10 +21,18 @@ import { _PutBuffer } from "./_put_buffer.ts";
 export class SimpleQueue<T = unknown> extends BaseProxy {
   #closed = false;
   #buffer: _PutBuffer | null = null;
+  #local: LocalQueue<T> | null = null;
 
   /** Creates an empty queue. */
   constructor() {
-    super(_adopting() ?? _newRef("queue", { maxsize: 0 }));
+    const adopted = _adopting();
+    const ref = adopted ?? _newRef("squeue", { maxsize: 0 });
+    super(ref);
+    if (!adopted) {
+      // In this thread the items are used directly, in shared memory.
+      this.#local = new LocalQueue<T>();
+      registerLocal(ref.oid, this.#local);
+    }
   }
 
   #check(): void {
@@ -42,6 +52,7 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (this.#local) return this.#local.put(item);
     return (this.#buffer ??= new _PutBuffer(this)).put(item);
   }
 
@@ -53,7 +64,8 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    */
   putSync(item: T): void {
     this.#check();
-    this._callSync("put", item, Infinity);
+    if (this.#local) this.#local.putSync(item);
+    else this._callSync("put", item, Infinity);
   }
 
   /**
@@ -62,6 +74,7 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    * @returns The item.
    */
   get(): Promise<T> {
+    if (this.#local) return this.#local.get();
     return this._call("get", Infinity) as Promise<T>;
   }
 
@@ -71,6 +84,7 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    * @returns The item.
    */
   getSync(): T {
+    if (this.#local) return this.#local.getSync();
     return this._callSync("get", Infinity) as T;
   }
 
@@ -80,6 +94,7 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    * @returns Whether there are no items.
    */
   empty(): boolean {
+    if (this.#local) return this.#local.empty();
     return this._callSync("empty") as boolean;
   }
 

@@ -51,7 +51,9 @@ export class ThreadPool extends BasePool {
     super(n, {
       check: () => {},
       submit: (fn, args) => ex.submit(fn as never, ...args),
-      submitChunk: (fn, chunk) => ex._submitChunk(fn as never, chunk),
+      // The executor batches small tasks itself: a chunk is its items.
+      submitChunk: (fn, chunk) =>
+        Promise.all(chunk.map((args) => ex.submit(fn as never, ...args))),
       close: () => ex.shutdown({ wait: true }),
       terminate: () => ex.shutdown({ wait: false, cancelFutures: true }),
     });

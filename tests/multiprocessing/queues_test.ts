@@ -129,6 +129,55 @@ describe("Queue", () => {
   });
 });
 
+describe("Queue from another process", () => {
+  it("a child sees Full, Empty, sizes, blocking puts and timeouts", async () => {
+    const q = new Queue<number>(2);
+    const out = new Queue<unknown>();
+    const p = new Process({
+      target: async (q: Queue<number>, out: Queue<unknown>) => {
+        const seen: unknown[] = [];
+        const name = (f: () => unknown) => {
+          try {
+            return f();
+          } catch (err) {
+            return (err as Error).name;
+          }
+        };
+        seen.push(name(() => q.getNowait()));
+        q.putSync(1);
+        await q.put(2);
+        seen.push(q.qsize(), q.full(), q.empty());
+        seen.push(name(() => q.putNowait(3)));
+        seen.push(name(() => q.putSync(3, { timeout: 0.05 })));
+        await q.put(3, { timeout: 0.05 }).catch((e) => seen.push(e.name));
+        out.putSync(seen);
+        q.putSync(4); // blocks until the parent makes room
+        seen.length = 0;
+        seen.push(q.getSync({ timeout: 5 }));
+        seen.push(await q.get({ timeout: 5 }));
+        await q.get({ timeout: 0.05 }).catch((e) => seen.push(e.name));
+        out.putSync(seen);
+      },
+      args: [q, out],
+    });
+    await p.start();
+    assert.deepEqual(await out.get({ timeout: 20 }), [
+      "Empty",
+      2,
+      true,
+      false,
+      "Full",
+      "Full",
+      "Full",
+    ]);
+    assert.equal(await q.get(), 1);
+    // The child's blocked put went in; it then takes 2 and 4 back.
+    assert.deepEqual(await out.get({ timeout: 20 }), [2, 4, "Empty"]);
+    assert.equal(q.empty(), true);
+    await p.join();
+  });
+});
+
 describe("JoinableQueue", () => {
   it("JoinableQueue.join() waits until every item is marked done by a child", async () => {
     const q = new JoinableQueue<number>();
