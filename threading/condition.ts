@@ -63,8 +63,10 @@ export class Condition {
   readonly #lock: ConditionLock;
   readonly #orderSab: SharedArrayBuffer;
   readonly #slotSab: SharedArrayBuffer;
-  readonly #order: Int32Array;
-  readonly #slots: Int32Array;
+  // Fixed-length views (V8 is far slower on length-tracking views over
+  // growable memory), rebuilt by #refresh() when another thread grew it.
+  #order: Int32Array;
+  #slots: Int32Array;
   readonly #id: number;
 
   /**
@@ -101,8 +103,16 @@ export class Condition {
         _INITIAL_SLOTS,
       );
     }
-    this.#order = new Int32Array(this.#orderSab);
-    this.#slots = new Int32Array(this.#slotSab);
+    this.#order = new Int32Array(
+      this.#orderSab,
+      0,
+      this.#orderSab.byteLength / 4,
+    );
+    this.#slots = new Int32Array(
+      this.#slotSab,
+      0,
+      this.#slotSab.byteLength / 4,
+    );
     remember(id, this);
   }
 
@@ -133,7 +143,26 @@ export class Condition {
 
   // --- the waiter list; every method below runs with the lock held ---
 
+  /** Catches up with growth done by another thread; call with the lock held. */
+  #refresh(): void {
+    if (this.#slots.byteLength !== this.#slotSab.byteLength) {
+      this.#slots = new Int32Array(
+        this.#slotSab,
+        0,
+        this.#slotSab.byteLength / 4,
+      );
+    }
+    if (this.#order.byteLength !== this.#orderSab.byteLength) {
+      this.#order = new Int32Array(
+        this.#orderSab,
+        0,
+        this.#orderSab.byteLength / 4,
+      );
+    }
+  }
+
   #allocSlot(): number {
+    this.#refresh();
     const cap = Atomics.load(this.#order, _H.Capacity);
     for (let s = 0; s < cap; s++) {
       if (Atomics.load(this.#slots, s) === _Slot.Free) return s;
@@ -146,6 +175,7 @@ export class Condition {
     const next = Math.min(cap * 2, _MAX_SLOTS);
     this.#slotSab.grow(next * 4);
     this.#orderSab.grow((_H.Size + next) * 4);
+    this.#refresh();
     Atomics.store(this.#order, _H.Capacity, next);
     return cap;
   }
@@ -161,6 +191,7 @@ export class Condition {
 
   /** Takes the slot back after the wait; returns whether it was notified. */
   #dequeue(slot: number): boolean {
+    this.#refresh();
     const notified = Atomics.load(this.#slots, slot) === _Slot.Notified;
     if (!notified) {
       const n = Atomics.load(this.#order, _H.Count);
@@ -275,6 +306,7 @@ export class Condition {
     }
     if (n < 0) throw new ValueError("notify() n must be non-negative");
     this.#checkOwned("notify");
+    this.#refresh();
     const count = Atomics.load(this.#order, _H.Count);
     const k = Math.min(n, count);
     for (let i = 0; i < k; i++) {

@@ -1,6 +1,6 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Condition, Lock, RLock, Thread } from "../../threading/mod.ts";
+import { Condition, Event, Lock, RLock, Thread } from "../../threading/mod.ts";
 import { RuntimeError, ValueError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { runThreads, sharedInts, sleep } from "./_util.ts";
@@ -142,6 +142,37 @@ describe("Condition", () => {
     cond.release();
     await t.join();
     assert.equal(c[1], 1);
+  });
+
+  it("Condition grows past its first 16 waiter slots, across threads", async () => {
+    // A plain Lock: async tasks of one thread share an RLock's ownership.
+    const cond = new Condition(new Lock());
+    const woke = sharedInts(1);
+    // The worker builds its handle first; 40 async waiters here then grow
+    // the slot table; the worker must see the grown table to notify them.
+    const go = new Event();
+    const t = new Thread({
+      target: (cond: Condition, go: Event) => {
+        go.waitSync(10);
+        cond.acquireSync();
+        cond.notifyAll();
+        cond.release();
+      },
+      args: [cond, go],
+    });
+    t.start();
+    await sleep(50);
+    const waits = Array.from({ length: 40 }, async () => {
+      await cond.acquire();
+      const ok = await cond.wait(10);
+      if (ok) Atomics.add(woke, 0, 1);
+      cond.release();
+    });
+    await sleep(50);
+    go.set();
+    await t.join();
+    await Promise.all(waits);
+    assert.equal(woke[0], 40);
   });
 
   it("Condition.waitFor() returns the predicate value on timeout", async () => {
