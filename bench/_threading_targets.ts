@@ -2,7 +2,12 @@
 import type { Event, Lock } from "../threading/mod.ts";
 
 /** Ping side of an Event ping-pong: `rounds` round trips, blocking waits. */
-export function eventPing(ping: Event, pong: Event, rounds: number, out: Float64Array): void {
+export function eventPing(
+  ping: Event,
+  pong: Event,
+  rounds: number,
+  out: Float64Array,
+): void {
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) {
     ping.set();
@@ -22,7 +27,11 @@ export function eventPong(ping: Event, pong: Event, rounds: number): void {
 }
 
 /** Ping side of the physical floor: a flag in shared memory, spinning. */
-export function rawPing(flag: Int32Array, rounds: number, out: Float64Array): void {
+export function rawPing(
+  flag: Int32Array,
+  rounds: number,
+  out: Float64Array,
+): void {
   const t0 = performance.now();
   for (let i = 0; i < rounds; i++) {
     Atomics.store(flag, 0, 1);
@@ -40,7 +49,12 @@ export function rawPong(flag: Int32Array, rounds: number): void {
 }
 
 /** One side of a contended lock: `n` acquire/release pairs around a shared increment. */
-export function lockHammer(lock: Lock, counter: Int32Array, n: number, go: Int32Array): void {
+export function lockHammer(
+  lock: Lock,
+  counter: Int32Array,
+  n: number,
+  go: Int32Array,
+): void {
   Atomics.add(go, 0, 1);
   while (Atomics.load(go, 0) < 2) { /* start together */ }
   for (let i = 0; i < n; i++) {

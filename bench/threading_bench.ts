@@ -9,7 +9,10 @@ const sem = new Semaphore(1);
 const event = new Event();
 const raw = new Int32Array(new SharedArrayBuffer(4));
 
-Deno.bench("bare Atomics.compareExchange + Atomics.store", { group: "uncontended", baseline: true }, () => {
+Deno.bench("bare Atomics.compareExchange + Atomics.store", {
+  group: "uncontended",
+  baseline: true,
+}, () => {
   Atomics.compareExchange(raw, 0, 0, 1);
   Atomics.store(raw, 0, 0);
 });
@@ -24,15 +27,23 @@ Deno.bench("RLock.acquireSync() + release()", { group: "uncontended" }, () => {
   rlock.release();
 });
 
-Deno.bench("Semaphore.acquireSync() + release()", { group: "uncontended" }, () => {
-  sem.acquireSync();
-  sem.release();
-});
+Deno.bench(
+  "Semaphore.acquireSync() + release()",
+  { group: "uncontended" },
+  () => {
+    sem.acquireSync();
+    sem.release();
+  },
+);
 
-Deno.bench("await Lock.acquire() + release()", { group: "uncontended-async" }, async () => {
-  await lock.acquire();
-  lock.release();
-});
+Deno.bench(
+  "await Lock.acquire() + release()",
+  { group: "uncontended-async" },
+  async () => {
+    await lock.acquire();
+    lock.release();
+  },
+);
 
 Deno.bench("Event.set() + clear() + isSet()", { group: "event" }, () => {
   event.set();
@@ -40,8 +51,12 @@ Deno.bench("Event.set() + clear() + isSet()", { group: "event" }, () => {
   event.isSet();
 });
 
-Deno.bench("Thread start + join (empty target)", { group: "thread", n: 20 }, async () => {
-  const t = new Thread({ target: () => {} });
-  t.start();
-  await t.join();
-});
+Deno.bench(
+  "Thread start + join (empty target)",
+  { group: "thread", n: 20 },
+  async () => {
+    const t = new Thread({ target: () => {} });
+    t.start();
+    await t.join();
+  },
+);

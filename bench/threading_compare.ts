@@ -12,9 +12,18 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function runPair(a: { name: string; args: unknown[] }, b: { name: string; args: unknown[] }) {
-  const ta = new Thread({ target: { module: targets, name: a.name }, args: a.args });
-  const tb = new Thread({ target: { module: targets, name: b.name }, args: b.args });
+async function runPair(
+  a: { name: string; args: unknown[] },
+  b: { name: string; args: unknown[] },
+) {
+  const ta = new Thread({
+    target: { module: targets, name: a.name },
+    args: a.args,
+  });
+  const tb = new Thread({
+    target: { module: targets, name: b.name },
+    args: b.args,
+  });
   tb.start();
   ta.start();
   await ta.join();
@@ -83,7 +92,10 @@ const results: Record<string, number> = {};
     });
     ev.push(out[0] * 1000 / ROUNDS);
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    await runPair({ name: "rawPing", args: [flag, ROUNDS, out] }, { name: "rawPong", args: [flag, ROUNDS] });
+    await runPair({ name: "rawPing", args: [flag, ROUNDS, out] }, {
+      name: "rawPong",
+      args: [flag, ROUNDS],
+    });
     raw.push(out[0] * 1000 / ROUNDS);
   }
   results["event_pingpong_workers_us"] = median(ev);
@@ -97,7 +109,10 @@ const results: Record<string, number> = {};
   for (let r = 0; r < RUNS; r++) {
     const ping = new Event();
     const pong = new Event();
-    const t = new Thread({ target: { module: targets, name: "eventPong" }, args: [ping, pong, ROUNDS] });
+    const t = new Thread({
+      target: { module: targets, name: "eventPong" },
+      args: [ping, pong, ROUNDS],
+    });
     t.start();
     const t0 = performance.now();
     for (let i = 0; i < ROUNDS; i++) {

@@ -30,7 +30,10 @@ function work(lock: Lock, count: Int32Array): void {
   }
 }
 
-const threads = Array.from({ length: 10 }, () => new Thread({ target: work, args: [lock, count] }));
+const threads = Array.from(
+  { length: 10 },
+  () => new Thread({ target: work, args: [lock, count] }),
+);
 for (const t of threads) t.start();
 for (const t of threads) await t.join();
 console.log("The count is", count[0]);
