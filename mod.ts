@@ -22,6 +22,7 @@ export * as queue from "./queue/mod.ts";
 export * as futures from "./futures/mod.ts";
 export * as subprocess from "./subprocess/mod.ts";
 export * as sched from "./sched/mod.ts";
+export * as multiprocessing from "./multiprocessing/mod.ts";
 export {
   EOFError,
   FileNotFoundError,

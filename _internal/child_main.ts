@@ -16,7 +16,14 @@ import {
   encodeFrame,
   FrameDecoder,
 } from "./child_protocol.ts";
-import { exit, nodeProcess, pid } from "./runtime.ts";
+import {
+  exit,
+  nodeProcess,
+  pid,
+  ppid,
+  processAlive,
+  unrefTimer,
+} from "./runtime.ts";
 
 /** What a role module receives: the child's end of the conversation. */
 export interface ChildChannel {
@@ -91,6 +98,15 @@ const decoder = new FrameDecoder((msg) => {
   if (handler) handler(msg);
   else early.push(msg);
 });
+
+// A child inherits the parent's listening socket on some runtimes: if the
+// parent dies before this child connects, the connection lands in the
+// child's own copy of the listener and nothing ever closes it. Watch the
+// parent instead of trusting the socket alone.
+const parentPid = ppid();
+unrefTimer(setInterval(() => {
+  if (!processAlive(parentPid) || ppid() !== parentPid) exit(0);
+}, 500));
 
 socket.on("data", (chunk: Uint8Array) => decoder.push(chunk));
 socket.on("error", () => exit(0));

@@ -114,3 +114,13 @@ export function readAllowed(path: string): boolean {
     return false;
   }
 }
+
+/** Whether a process with this pid exists (signal 0, as `kill -0`). */
+export function processAlive(target: number): boolean {
+  try {
+    nodeProcess.kill(target, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}

@@ -20,7 +20,15 @@ const env = {
 };
 const publicModules = [
   "mod.ts",
-  ...["threading", "queue", "futures", "subprocess", "sched", "multiprocessing"]
+  ...[
+    "threading",
+    "queue",
+    "futures",
+    "subprocess",
+    "sched",
+    "multiprocessing",
+    "multiprocessing/dummy",
+  ]
     .map((m) => `${m}/mod.ts`)
     .filter((f) => existsSync(f)),
 ];
