@@ -63,3 +63,61 @@ export function lockHammer(
     lock.release();
   }
 }
+
+/** The Event protocol with no library around it: one word, CAS to set, AND to clear, spin to wait. */
+class _MiniEvent {
+  readonly #i: Int32Array;
+  constructor(sab: SharedArrayBuffer) {
+    this.#i = new Int32Array(sab);
+  }
+  set(): void {
+    for (;;) {
+      const s = Atomics.load(this.#i, 0);
+      if (Atomics.compareExchange(this.#i, 0, s, ((s + 2) | 1) | 0) === s) {
+        break;
+      }
+    }
+    Atomics.notify(this.#i, 0);
+  }
+  clear(): void {
+    Atomics.and(this.#i, 0, ~1);
+  }
+  waitSync(): void {
+    const seen = Atomics.load(this.#i, 0);
+    if (seen & 1) return;
+    while (Atomics.load(this.#i, 0) === seen) { /* spin */ }
+  }
+}
+
+/** Ping side of the minimal-Event ping-pong. */
+export function miniPing(
+  a: SharedArrayBuffer,
+  b: SharedArrayBuffer,
+  rounds: number,
+  out: Float64Array,
+): void {
+  const ping = new _MiniEvent(a);
+  const pong = new _MiniEvent(b);
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    ping.set();
+    pong.waitSync();
+    pong.clear();
+  }
+  out[0] = performance.now() - t0;
+}
+
+/** Pong side of the minimal-Event ping-pong. */
+export function miniPong(
+  a: SharedArrayBuffer,
+  b: SharedArrayBuffer,
+  rounds: number,
+): void {
+  const ping = new _MiniEvent(a);
+  const pong = new _MiniEvent(b);
+  for (let i = 0; i < rounds; i++) {
+    ping.waitSync();
+    ping.clear();
+    pong.set();
+  }
+}

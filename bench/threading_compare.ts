@@ -82,6 +82,7 @@ const results: Record<string, number> = {};
   const ROUNDS = 50_000;
   const ev: number[] = [];
   const raw: number[] = [];
+  const mini: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const out = new Float64Array(new SharedArrayBuffer(8));
     const ping = new Event();
@@ -91,6 +92,13 @@ const results: Record<string, number> = {};
       args: [ping, pong, ROUNDS],
     });
     ev.push(out[0] * 1000 / ROUNDS);
+    const a = new SharedArrayBuffer(4);
+    const b = new SharedArrayBuffer(4);
+    await runPair({ name: "miniPing", args: [a, b, ROUNDS, out] }, {
+      name: "miniPong",
+      args: [a, b, ROUNDS],
+    });
+    mini.push(out[0] * 1000 / ROUNDS);
     const flag = new Int32Array(new SharedArrayBuffer(4));
     await runPair({ name: "rawPing", args: [flag, ROUNDS, out] }, {
       name: "rawPong",
@@ -100,6 +108,7 @@ const results: Record<string, number> = {};
   }
   results["event_pingpong_workers_us"] = median(ev);
   results["raw_flag_pingpong_workers_us"] = median(raw);
+  results["inline_mini_event_pingpong_workers_us"] = median(mini);
 }
 
 // 4. Event ping-pong between the main thread (async waits) and a worker.

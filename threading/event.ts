@@ -15,7 +15,7 @@ const enum _E {
    * that set, clear and a waiter's snapshot are each one atomic step:
    * any change a waiter sees while the flag was clear is a `set()`.
    */
-  State = 0,
+  State = 0, // the hot paths below write the literal 0
   Size = 1,
 }
 
@@ -55,18 +55,17 @@ export class Event {
 
   /** Sets the flag and wakes every waiting thread. */
   set(): void {
+    const i32 = this.#i32;
     for (;;) {
-      const s = Atomics.load(this.#i32, _E.State);
-      if (
-        Atomics.compareExchange(this.#i32, _E.State, s, ((s + 2) | 1) | 0) === s
-      ) break;
+      const s = Atomics.load(i32, 0);
+      if (Atomics.compareExchange(i32, 0, s, ((s + 2) | 1) | 0) === s) break;
     }
-    Atomics.notify(this.#i32, _E.State);
+    Atomics.notify(i32, 0);
   }
 
   /** Clears the flag; later waits block until the next `set()`. */
   clear(): void {
-    Atomics.and(this.#i32, _E.State, ~1);
+    Atomics.and(this.#i32, 0, ~1);
   }
 
   /**
@@ -91,22 +90,25 @@ export class Event {
 
   /** The blocking twin of {@linkcode Event.wait}. */
   waitSync(timeout?: number | null): boolean {
-    const ms = timeoutToMs(timeout);
-    const seen = Atomics.load(this.#i32, _E.State);
+    const ms = timeout === undefined || timeout === null
+      ? Infinity
+      : timeoutToMs(timeout);
+    const i32 = this.#i32;
+    const seen = Atomics.load(i32, 0);
     if (seen & 1) return true;
     if (ms > 0) {
-      // A hand-off from a running thread lands within a few hundred loads;
+      // A hand-off from a running thread lands within a few thousand loads;
       // catching it here skips the clock reads of the general path.
-      for (let k = 0; k < 512; k++) {
-        if (Atomics.load(this.#i32, _E.State) !== seen) return true;
+      for (let k = 0; k < 4096; k++) {
+        if (Atomics.load(i32, 0) !== seen) return true;
       }
     }
     const deadline = new Deadline(ms);
     for (;;) {
-      if (Atomics.load(this.#i32, _E.State) !== seen) return true;
+      if (Atomics.load(i32, 0) !== seen) return true;
       const left = deadline.remainingMs();
       if (left <= 0) return false;
-      waitSync(this.#i32, _E.State, seen, left);
+      waitSync(i32, 0, seen, left);
     }
   }
 
