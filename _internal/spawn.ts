@@ -53,6 +53,7 @@ import {
 } from "./errors.ts";
 import { bunNs, denoNs, execPath, getEnv, nodeProcess } from "./runtime.ts";
 import { trackResource, untrackResource } from "./resources.ts";
+import { reprStr } from "./py_repr.ts";
 
 // ---------------------------------------------------------------------------
 // Types
@@ -308,35 +309,13 @@ function _sendSignal(pid: number, signo: number): boolean {
 // ---------------------------------------------------------------------------
 // Errors and program lookup
 
-/** Python's `repr()` of a str, enough for file names in messages. */
-function _reprName(s: string): string {
-  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = "";
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "\\") out += "\\\\";
-    else if (ch === q) out += "\\" + q;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (ch !== " " && /[\p{C}\p{Z}]/u.test(ch)) {
-      out += c < 0x100
-        ? "\\x" + c.toString(16).padStart(2, "0")
-        : c < 0x10000
-        ? "\\u" + c.toString(16).padStart(4, "0")
-        : "\\U" + c.toString(16).padStart(8, "0");
-    } else out += ch;
-  }
-  return q + out + q;
-}
-
 function _osError(
   errno: number,
   text: string,
   filename: string,
   cause: unknown,
 ): OSError {
-  const message = `[Errno ${errno}] ${text}: ${_reprName(filename)}`;
+  const message = `[Errno ${errno}] ${text}: ${reprStr(filename)}`;
   const err = errno === 2
     ? new FileNotFoundError(message, { cause })
     : errno === 13

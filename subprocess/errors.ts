@@ -5,7 +5,7 @@
  */
 import { registerError } from "../_internal/errors.ts";
 import { signalName } from "../_internal/spawn.ts";
-import { formatCmd } from "./_repr.ts";
+import { formatCmd } from "../_internal/py_repr.ts";
 
 /**
  * The base class of the errors this module raises about a child process

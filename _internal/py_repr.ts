@@ -1,5 +1,9 @@
-// Python's repr() for the values that appear in subprocess messages:
-// str, bytes, lists of them, numbers, None and booleans.
+/**
+ * Python's `repr()` for the values that appear in error messages: str,
+ * bytes, lists of them, numbers, None and booleans.
+ *
+ * @module
+ */
 
 function _quote(s: string): string {
   return s.includes("'") && !s.includes('"') ? '"' : "'";
