@@ -7,10 +7,11 @@
  *
  * @module
  */
+import { catchUncaught } from "./uncaught.ts";
 import type { ChildChannel } from "./child_main.ts";
 import { PoolRunner } from "./pool_runner.ts";
 import type { PoolReply, PoolRequest, PoolStartData } from "./pool_protocol.ts";
-import { nodeProcess, pid, writeStderr } from "./runtime.ts";
+import { pid, writeStderr } from "./runtime.ts";
 
 /** Runs pool tasks sent over `channel`, after the initializer in `data`. */
 export async function runPool(
@@ -35,21 +36,7 @@ export async function runPool(
       : String(err);
     writeStderr(`Exception in process ${pid()}:\n${text}\n`);
   };
-  globalThis.addEventListener?.("error", (e: Event) => {
-    e.preventDefault();
-    uncaught((e as ErrorEvent).error ?? (e as ErrorEvent).message);
-  });
-  globalThis.addEventListener?.(
-    "unhandledrejection",
-    (e: PromiseRejectionEvent) => {
-      e.preventDefault();
-      uncaught(e.reason);
-    },
-  );
-  if (typeof nodeProcess?.on === "function") {
-    nodeProcess.on("uncaughtException", uncaught);
-    nodeProcess.on("unhandledRejection", uncaught);
-  }
+  catchUncaught(uncaught);
   channel.onMessage((msg) => {
     if ((msg as PoolRequest).type === "run") {
       runner.enqueue(msg as PoolRequest & { type: "run" });

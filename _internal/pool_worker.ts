@@ -8,9 +8,10 @@
  *
  * @module
  */
+import { catchUncaught } from "./uncaught.ts";
 import { parentPort, workerData } from "node:worker_threads";
 import { agent } from "./agent.ts";
-import { nodeProcess, writeStderr } from "./runtime.ts";
+import { writeStderr } from "./runtime.ts";
 import { PoolRunner } from "./pool_runner.ts";
 import {
   PoolControl,
@@ -44,23 +45,7 @@ function uncaught(err: unknown): void {
   writeStderr(`Exception in thread ${agent.name}:\n${text}\n`);
 }
 
-// Deno and Bun both deliver these to a worker's global scope; preventing
-// the default keeps the worker alive.
-globalThis.addEventListener?.("error", (e: Event) => {
-  e.preventDefault();
-  uncaught((e as ErrorEvent).error ?? (e as ErrorEvent).message);
-});
-globalThis.addEventListener?.(
-  "unhandledrejection",
-  (e: PromiseRejectionEvent) => {
-    e.preventDefault();
-    uncaught(e.reason);
-  },
-);
-if (typeof nodeProcess?.on === "function") {
-  nodeProcess.on("uncaughtException", uncaught);
-  nodeProcess.on("unhandledRejection", uncaught);
-}
+catchUncaught(uncaught);
 
 port.on("message", (msg: PoolRequest) => {
   if (msg.type === "run") runner.enqueue(msg);
