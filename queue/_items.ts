@@ -110,6 +110,7 @@ function _isLatin1(s: string): boolean {
 // copying bytes, which matters when a producer and a consumer contend.
 let _sBuf = new Uint8Array(256);
 let _s16 = new Uint16Array(_sBuf.buffer);
+const _sPrep: Prepared = { tag: Tag.Latin1, bytes: _sBuf, length: 0 };
 
 function _prepareString(str: string): Prepared {
   const n = str.length;
@@ -129,10 +130,20 @@ function _prepareString(str: string): Prepared {
     }
     b[i] = c;
   }
-  if (latin1) return { tag: Tag.Latin1, bytes: b, length: n };
+  // One reused object, like the scratch buffer it points to (keepPrepared
+  // copies both): a put of a string then allocates nothing of its own.
+  const p = _sPrep;
+  p.bytes = b;
+  if (latin1) {
+    p.tag = Tag.Latin1;
+    p.length = n;
+    return p;
+  }
   const w = _s16;
   for (let i = 0; i < n; i++) w[i] = str.charCodeAt(i);
-  return { tag: Tag.Utf16, bytes: b, length: 2 * n };
+  p.tag = Tag.Utf16;
+  p.length = 2 * n;
+  return p;
 }
 
 function _copyIn(s: Store, bytes: Uint8Array, n: number, at: number): void {
@@ -212,12 +223,181 @@ function _writeString(s: Store, str: string, latin1Tag: Tag): number {
 
 const _CHUNK = 4096;
 
-function _readUnits(view: Uint8Array | Uint16Array, o: number, n: number) {
-  if (n <= 16) {
-    let out = "";
-    for (let i = 0; i < n; i++) out += String.fromCharCode(view[o + i]);
-    return out;
+const _fromCharCode = String.fromCharCode;
+
+/**
+ * A string of up to 16 code units in one call: the engine builds it flat
+ * at once (adding one character at a time makes JavaScriptCore build a
+ * rope of a dozen cells, which the first use of the string then flattens).
+ */
+function _shortString(v: Uint8Array | Uint16Array, o: number, n: number) {
+  const f = _fromCharCode;
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return f(v[o]);
+    case 2:
+      return f(v[o], v[o + 1]);
+    case 3:
+      return f(v[o], v[o + 1], v[o + 2]);
+    case 4:
+      return f(v[o], v[o + 1], v[o + 2], v[o + 3]);
+    case 5:
+      return f(v[o], v[o + 1], v[o + 2], v[o + 3], v[o + 4]);
+    case 6:
+      return f(v[o], v[o + 1], v[o + 2], v[o + 3], v[o + 4], v[o + 5]);
+    case 7:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+      );
+    case 8:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+      );
+    case 9:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+      );
+    case 10:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+      );
+    case 11:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+        v[o + 10],
+      );
+    case 12:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+        v[o + 10],
+        v[o + 11],
+      );
+    case 13:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+        v[o + 10],
+        v[o + 11],
+        v[o + 12],
+      );
+    case 14:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+        v[o + 10],
+        v[o + 11],
+        v[o + 12],
+        v[o + 13],
+      );
+    case 15:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+        v[o + 10],
+        v[o + 11],
+        v[o + 12],
+        v[o + 13],
+        v[o + 14],
+      );
+    case 16:
+      return f(
+        v[o],
+        v[o + 1],
+        v[o + 2],
+        v[o + 3],
+        v[o + 4],
+        v[o + 5],
+        v[o + 6],
+        v[o + 7],
+        v[o + 8],
+        v[o + 9],
+        v[o + 10],
+        v[o + 11],
+        v[o + 12],
+        v[o + 13],
+        v[o + 14],
+        v[o + 15],
+      );
   }
+  throw new RangeError("short string too long");
+}
+
+function _readUnits(view: Uint8Array | Uint16Array, o: number, n: number) {
+  if (n <= 16) return _shortString(view, o, n);
   const parts: string[] = [];
   for (let i = 0; i < n; i += _CHUNK) {
     const piece = view.slice(o + i, o + Math.min(n, i + _CHUNK));

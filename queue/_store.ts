@@ -161,7 +161,10 @@ export class Store {
    */
   alloc(payload: number, tag: number): number {
     const units = 1 + ((payload + 7) >> 3);
-    const [cls, classUnits] = _sizeClass(units);
+    let cls = units;
+    let classUnits = units;
+    // Small records (most items) are their own class: no array to allocate.
+    if (units > 8) [cls, classUnits] = _sizeClass(units);
     const ctl = this.ctl;
     let ref = ctl[C.FreeBase + cls];
     if (ref !== -1) {
