@@ -15,6 +15,7 @@ import {
 } from "../../threading/mod.ts";
 import { RuntimeError, ValueError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
+import { runScript } from "../_script.ts";
 import { captureThreadErrors, sharedInts } from "./_util.ts";
 
 const targets = new URL("./_thread_target.ts", import.meta.url);
@@ -276,37 +277,10 @@ describe("Thread", () => {
 });
 
 describe("Thread liveness", () => {
-  const runtimeBin =
-    (globalThis as { Deno?: { execPath(): string } }).Deno?.execPath() ??
-      (globalThis as unknown as { process: { execPath: string } }).process
-        .execPath;
-  const isDeno = "Deno" in globalThis;
   const modUrl = new URL("../../threading/mod.ts", import.meta.url).href;
 
-  async function runScript(
-    source: string,
-  ): Promise<{ code: number; out: string; ms: number }> {
-    const { spawnSync } = await import("node:child_process");
-    const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const dir = mkdtempSync(`${tmpdir()}/pyconc-`);
-    const file = `${dir}/script.ts`;
-    writeFileSync(file, source);
-    const t0 = performance.now();
-    const r = spawnSync(runtimeBin, isDeno ? ["run", "-A", file] : [file], {
-      encoding: "utf8",
-      timeout: 20_000,
-    });
-    rmSync(dir, { recursive: true, force: true });
-    return {
-      code: r.status ?? -1,
-      out: (r.stdout ?? "") + (r.stderr ?? ""),
-      ms: performance.now() - t0,
-    };
-  }
-
-  it("the program waits for a non-daemon thread", async () => {
-    const r = await runScript(`
+  it("the program waits for a non-daemon thread", () => {
+    const r = runScript(`
       import { Thread } from "${modUrl}";
       const t = new Thread({ target: async () => { await new Promise((r) => setTimeout(r, 300)); console.log("thread done"); } });
       t.start();
@@ -316,8 +290,8 @@ describe("Thread liveness", () => {
     assert.match(r.out, /main done[\s\S]*thread done/);
   });
 
-  it("a daemon thread blocked in a wait does not keep the program alive", async () => {
-    const r = await runScript(`
+  it("a daemon thread blocked in a wait does not keep the program alive", () => {
+    const r = runScript(`
       import { Event, Thread } from "${modUrl}";
       const never = new Event();
       const t = new Thread({ target: (e) => e.waitSync(), args: [never], daemon: true });
@@ -330,8 +304,8 @@ describe("Thread liveness", () => {
     assert.ok(r.ms < 10_000);
   });
 
-  it("the default excepthook prints 'Exception in thread NAME:' and the stack", async () => {
-    const r = await runScript(`
+  it("the default excepthook prints 'Exception in thread NAME:' and the stack", () => {
+    const r = runScript(`
       import { Thread } from "${modUrl}";
       const t = new Thread({ target: () => { throw new TypeError("kaput"); }, name: "bad-thread" });
       t.start();
