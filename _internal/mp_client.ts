@@ -72,7 +72,11 @@ export function ownAddress(): string {
  */
 export function registerLocal(oid: number, value: object): void {
   ownAddress();
-  _server!.postMessage({ oid, encoded: encode(value) });
+  _server!.postMessage({
+    oid,
+    encoded: encode(value),
+    holder: `${pid()}:${agent.ident}`,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -180,6 +184,11 @@ class _Conn {
     else w.resolve(r.v);
   }
 
+  /** Forgets that the server was told about `oid` on this connection. */
+  forget(oid: number): void {
+    this.#introduced.delete(oid);
+  }
+
   /** Sends a request; resolves with the reply, or once written when `reply` is false. */
   request(
     oid: number,
@@ -278,6 +287,29 @@ export function postNow(
     false,
     true,
   ) as Promise<void>;
+}
+
+/**
+ * Tells the server at `address` that this thread dropped its last handle
+ * to object `oid` (`kind` is the object's kind); the server frees the
+ * object once no thread holds it and no handle is on its way anywhere.
+ */
+export function release(address: string, oid: number, kind: string): void {
+  const c = _conns.get(address);
+  if (c && !c.dead) c.forget(oid);
+  // A server that is gone has freed everything.
+  if (!c && !pidAlive(addressPid(address))) return;
+  void _conn(address).request(oid, null, "_decref", [kind], agent.ident, false)
+    .catch(() => {});
+}
+
+/** What the server at `address` keeps: its number of objects, and of threads holding some. */
+export function serverStats(
+  address: string = ownAddress(),
+): Promise<{ objects: number; threads: number }> {
+  return request(address, 0, null, "stats", []) as Promise<
+    { objects: number; threads: number }
+  >;
 }
 
 /** Resolves once every server this thread talks to has handled everything sent so far. */

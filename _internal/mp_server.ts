@@ -27,6 +27,8 @@ import type { ObjectInit, Reply, Request } from "./mp_wire.ts";
 /** A client connection. */
 class Conn {
   pid = 0;
+  /** The threads (`"pid:tid"`) that registered handles on this connection. */
+  readonly threads = new Set<string>();
   readonly socket: net.Socket;
   /** Calls parked on objects, dropped when the connection closes. */
   readonly parked = new Set<Call>();
@@ -1141,15 +1143,86 @@ const objects = new Map<number, SharedState>();
 const _early = new Map<number, (() => void)[]>();
 
 /**
+ * Who holds each object: the threads (`"pid:tid"`) with a live handle, and
+ * the handles in transit (shared, not yet adopted; it goes below zero when
+ * an adoption overtakes its share on another connection). An object whose
+ * holders are gone and with nothing in transit is freed.
+ */
+interface _Refs {
+  holders: Set<string>;
+  transit: number;
+}
+const _refs = new Map<number, _Refs>();
+/** The objects each thread holds, so a thread that goes drops them all. */
+const _held = new Map<string, Set<number>>();
+/** Releases of a shared-memory queue that overtook its registration. */
+const _earlyDecref = new Map<number, Set<string>>();
+
+function _refsOf(oid: number): _Refs {
+  let r = _refs.get(oid);
+  if (!r) _refs.set(oid, r = { holders: new Set(), transit: 0 });
+  return r;
+}
+
+function _addHolder(oid: number, key: string): void {
+  _refsOf(oid).holders.add(key);
+  let set = _held.get(key);
+  if (!set) _held.set(key, set = new Set());
+  set.add(oid);
+}
+
+function _maybeFree(oid: number): void {
+  const r = _refs.get(oid);
+  if (!r || r.holders.size > 0 || r.transit !== 0) return;
+  _refs.delete(oid);
+  objects.delete(oid);
+  _threadGone(`o:${oid}`);
+}
+
+function _dropHolder(oid: number, key: string): void {
+  const r = _refs.get(oid);
+  _held.get(key)?.delete(oid);
+  if (!r) return;
+  r.holders.delete(key);
+  _maybeFree(oid);
+}
+
+/** Drops every handle thread `key` held (its connections are all closed). */
+function _threadGone(key: string): void {
+  const oids = _held.get(key);
+  _held.delete(key);
+  for (const oid of oids ?? []) {
+    const r = _refs.get(oid);
+    if (!r) continue;
+    r.holders.delete(key);
+    _maybeFree(oid);
+  }
+}
+
+/** How many objects this server keeps now, and how many threads hold some. */
+export function serverStats(): { objects: number; threads: number } {
+  return { objects: objects.size, threads: _held.size };
+}
+
+/**
  * Registers an object whose state lives in shared memory of this process
  * (a queue made by the thread this server serves): the server works on the
  * same memory, so that thread uses it directly, without a round trip.
+ * `holder` is the creating thread, whose handle counts as a reference.
  */
-export function adoptLocal(oid: number, q: LocalQueue): void {
+export function adoptLocal(oid: number, q: LocalQueue, holder?: string): void {
   objects.set(oid, new SabQueueState(q));
+  if (holder !== undefined) {
+    const gone = _earlyDecref.get(oid);
+    if (gone?.delete(holder)) {
+      if (gone.size === 0) _earlyDecref.delete(oid);
+    } else _addHolder(oid, holder);
+  }
+  _refsOf(oid);
   const waiting = _early.get(oid);
   _early.delete(oid);
   for (const run of waiting ?? []) run();
+  _maybeFree(oid);
 }
 
 /** Serves shared objects on `address` until the process exits. */
@@ -1164,13 +1237,31 @@ export function serve(address: string): Promise<void> {
     }
     const ctor = _ctors[init.k];
     if (!ctor) throw new TypeError(`unknown kind of shared object ${init.k}`);
-    obj = ctor(init.s as Record<string, unknown>, lookup);
+    // An object built on another (a Condition's lock) holds it.
+    obj = ctor(init.s as Record<string, unknown>, (o, i) => {
+      const inner = lookup(o, i);
+      _addHolder(o, `o:${oid}`);
+      return inner;
+    });
     objects.set(oid, obj);
     return obj;
   };
 
   const pidGone = (pid: number) => {
     for (const obj of objects.values()) obj.pidGone(pid);
+  };
+
+  /** The connections each thread (`"pid:tid"`) talks to this server on. */
+  const byThread = new Map<string, Set<Conn>>();
+  const holder = (conn: Conn, req: Request, oid: number): void => {
+    const key = `${req.p}:${req.t}`;
+    if (!conn.threads.has(key)) {
+      conn.threads.add(key);
+      let set = byThread.get(key);
+      if (!set) byThread.set(key, set = new Set());
+      set.add(conn);
+    }
+    _addHolder(oid, key);
   };
 
   const handle = (conn: Conn, req: Request) => {
@@ -1183,7 +1274,19 @@ export function serve(address: string): Promise<void> {
     const c = new Call(conn, req.i, req.p, req.t);
     try {
       if (req.o === 0) {
-        c.reply(null); // ping
+        c.reply(req.m === "stats" ? serverStats() : null); // ping
+        return;
+      }
+      if (req.m === "_decref") {
+        // A thread dropped its last handle.
+        const key = `${req.p}:${req.t}`;
+        if (!objects.has(req.o) && req.a[0] === "squeue") {
+          let set = _earlyDecref.get(req.o);
+          if (!set) _earlyDecref.set(req.o, set = new Set());
+          set.add(key);
+        }
+        _dropHolder(req.o, key);
+        c.reply(null);
         return;
       }
       if (req.n?.k === "squeue" && !objects.has(req.o)) {
@@ -1194,6 +1297,19 @@ export function serve(address: string): Promise<void> {
         return;
       }
       const obj = lookup(req.o, req.n);
+      // A thread that introduces an object holds a handle to it.
+      if (req.n) holder(conn, req, req.o);
+      if (req.m === "_share") {
+        _refsOf(req.o).transit++;
+        c.reply(null);
+        return;
+      }
+      if (req.m === "_adopt") {
+        holder(conn, req, req.o);
+        _refsOf(req.o).transit--;
+        c.reply(null);
+        return;
+      }
       const r = obj.op(c, req.m, req.a);
       if (obj instanceof BarrierState && req.m === "wait") {
         const rr = r as { action?: boolean } | typeof PENDING;
@@ -1224,11 +1340,20 @@ export function serve(address: string): Promise<void> {
       }
       conn.parked.clear();
       const set = byPid.get(conn.pid);
-      if (!set) return;
-      set.delete(conn);
-      if (set.size === 0) {
-        byPid.delete(conn.pid);
-        pidGone(conn.pid);
+      if (set) {
+        set.delete(conn);
+        if (set.size === 0) {
+          byPid.delete(conn.pid);
+          pidGone(conn.pid);
+        }
+      }
+      // A thread whose connections are all closed holds nothing any more.
+      for (const key of conn.threads) {
+        const conns = byThread.get(key);
+        conns?.delete(conn);
+        if (conns && conns.size > 0) continue;
+        byThread.delete(key);
+        _threadGone(key);
       }
     });
   });

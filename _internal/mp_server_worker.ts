@@ -24,6 +24,9 @@ serve(address).then(
 ).finally(() => Atomics.notify(flag, 0));
 
 // The owning thread hands over the queues it keeps in shared memory.
-parentPort?.on("message", async (m: { oid: number; encoded: Encoded }) => {
-  adoptLocal(m.oid, await decode(m.encoded) as LocalQueue);
-});
+parentPort?.on(
+  "message",
+  async (m: { oid: number; encoded: Encoded; holder?: string }) => {
+    adoptLocal(m.oid, await decode(m.encoded) as LocalQueue, m.holder);
+  },
+);

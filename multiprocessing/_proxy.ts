@@ -4,7 +4,6 @@
 import { nextObjectId } from "../_internal/agent.ts";
 import {
   registerShareable,
-  rememberHandle,
   SHARE,
   type SharedDescriptor,
 } from "../_internal/codec.ts";
@@ -12,6 +11,7 @@ import {
   ownAddress,
   post,
   postNow,
+  release,
   request,
   requestSync,
 } from "../_internal/mp_client.ts";
@@ -67,6 +67,39 @@ export function _newRef(
   };
 }
 
+// ---------------------------------------------------------------------------
+// Reference counting (see _internal/mp_server.ts): this thread tells a
+// server it holds an object the first time it names it (or adopts a handle
+// that arrived), and that it holds it no more once its last handle here is
+// closed or collected.
+
+/** Live handles of this thread per object, and where the object lives. */
+const _counts = new Map<number, { n: number; address: string; kind: string }>();
+/** Objects this thread has named to their server (so it must release them). */
+const _touched = new Set<number>();
+/** This thread's handle for each object id (a pipe's ends have two). */
+const _live = new Map<number, WeakRef<BaseProxy>>();
+/** The ref of the handle `_fromShared` is rebuilding. */
+let _reviving: ProxyRef | null = null;
+
+function _let(oid: number, hid: number): void {
+  const w = _live.get(hid);
+  if (w && w.deref() === undefined) _live.delete(hid);
+  const c = _counts.get(oid);
+  if (!c || --c.n > 0) return;
+  _counts.delete(oid);
+  if (_touched.delete(oid)) release(c.address, oid, c.kind);
+}
+
+const _registry = new FinalizationRegistry<{ oid: number; hid: number }>(
+  (h) => _let(h.oid, h.hid),
+);
+
+/** @internal How many objects this thread holds handles to (for tests). */
+export function _heldCount(): number {
+  return _counts.size;
+}
+
 interface _ProxyClass {
   _shareUrl?: string;
   _shareName?: string;
@@ -99,11 +132,43 @@ export function _registerProxy(
  */
 export abstract class BaseProxy {
   readonly #ref: ProxyRef;
+  #released = false;
 
   /** @internal Subclasses pass the object's ref. */
   constructor(ref: ProxyRef) {
     this.#ref = ref;
-    rememberHandle(ref.hid ?? ref.oid, this);
+    const hid = ref.hid ?? ref.oid;
+    _live.set(hid, new WeakRef(this));
+    const c = _counts.get(ref.oid);
+    if (c) c.n++;
+    else _counts.set(ref.oid, { n: 1, address: ref.address, kind: ref.init.k });
+    _registry.register(this, { oid: ref.oid, hid }, this);
+    // A queue in this thread's memory is known to the server at once.
+    if (ref.init.k === "squeue" && ref !== _reviving) _touched.add(ref.oid);
+    if (ref === _reviving) this._adopt();
+  }
+
+  /** @internal Tells the server this thread holds a handle that arrived. */
+  _adopt(): void {
+    const r = this.#ref;
+    _touched.add(r.oid);
+    void post(r.address, r.oid, r.init, "_adopt", []).catch(() => {});
+  }
+
+  /**
+   * @internal Gives up this handle (a closed connection): the object is
+   * freed once no handle to it is left anywhere.
+   */
+  _release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    _registry.unregister(this);
+    _let(this.#ref.oid, this.#ref.hid ?? this.#ref.oid);
+  }
+
+  /** @internal Whether `_fromShared` may hand out this handle again. */
+  _reusable(): boolean {
+    return !this.#released;
   }
 
   /** @internal The object's ref. */
@@ -114,18 +179,21 @@ export abstract class BaseProxy {
   /** @internal Calls a method on the server. */
   _call(m: string, ...args: unknown[]): Promise<unknown> {
     const r = this.#ref;
+    _touched.add(r.oid);
     return request(r.address, r.oid, r.init, m, args);
   }
 
   /** @internal Calls a method on the server, blocking this thread. */
   _callSync(m: string, ...args: unknown[]): unknown {
     const r = this.#ref;
+    _touched.add(r.oid);
     return requestSync(r.address, r.oid, r.init, m, args);
   }
 
   /** @internal Sends a method call without waiting for its outcome. */
   _post(m: string, ...args: unknown[]): Promise<void> {
     const r = this.#ref;
+    _touched.add(r.oid);
     return post(r.address, r.oid, r.init, m, args);
   }
 
@@ -135,6 +203,7 @@ export abstract class BaseProxy {
    */
   _postNow(m: string, ...args: unknown[]): Promise<void> {
     const r = this.#ref;
+    _touched.add(r.oid);
     return postNow(r.address, r.oid, r.init, m, args);
   }
 
@@ -146,22 +215,40 @@ export abstract class BaseProxy {
   /** @internal Describes this object for another process or thread. */
   [SHARE](): SharedDescriptor {
     const cls = this.constructor as _ProxyClass;
+    const state = this._onShare();
+    // The handle on its way holds the object until it is adopted.
+    this._post("_share").catch(() => {});
     return {
       url: cls._shareUrl!,
       name: cls._shareName!,
-      id: this.#ref.hid ?? this.#ref.oid,
-      state: this._onShare(),
+      // A fresh id for each trip, so the receiver always calls
+      // `_fromShared`, which adopts (and reuses a live handle itself).
+      id: _newOid(),
+      state,
     };
   }
 
   /** @internal Rebuilds a handle in another process or thread. */
   static _fromShared(state: unknown, _id: number): unknown {
-    _pending = state as ProxyRef;
+    const ref = state as ProxyRef;
+    const live = _live.get(ref.hid ?? ref.oid)?.deref();
+    if (live && live._reusable()) {
+      live._readopt(ref);
+      return live;
+    }
+    _pending = ref;
+    _reviving = ref;
     try {
       return new (this as unknown as new () => BaseProxy)();
     } finally {
       _pending = null;
+      _reviving = null;
     }
+  }
+
+  /** @internal A handle to this object arrived again: adopt it, keep this one. */
+  _readopt(_ref: ProxyRef): void {
+    this._adopt();
   }
 }
 (BaseProxy.prototype as unknown as Record<symbol, boolean>)[PROCESS_SHAREABLE] =

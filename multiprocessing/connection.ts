@@ -69,6 +69,15 @@ export class Connection<T = unknown> extends BaseProxy {
     }
   }
 
+  /** @internal The same end arrived again while this handle is open. */
+  override _readopt(ref: ProxyRef): void {
+    super._readopt(ref);
+    const end = ref.extra as _End;
+    if (end.token !== undefined) {
+      void this._post("adopt", end.end, end.token).catch(() => {});
+    }
+  }
+
   /** @internal */
   override _onShare(): unknown {
     this.#check();
@@ -292,6 +301,7 @@ export class Connection<T = unknown> extends BaseProxy {
     if (this.#closed) return;
     this.#closed = true;
     void this._post("close", this.#end.end).catch(() => {});
+    this._release();
   }
 
   /** Closes the end, for `using`. */

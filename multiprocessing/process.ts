@@ -203,6 +203,10 @@ export class Process {
     }
     if (this.#current) throw new RuntimeError("cannot start a process twice");
     const args = encodeForProcess(this.#args, "Process args");
+    // As Python's start(), let go of the arguments: the shared objects
+    // among them are then held by the child alone once the caller drops
+    // its own handles.
+    this.#args = [];
     const data: ProcessStartData = {
       target: this.#target,
       args,

@@ -20,15 +20,27 @@ export const targetsUrl: URL = new URL("./_targets.ts", import.meta.url);
 export function runScript(
   source: string,
   timeoutMs = 30_000,
+  options: { exposeGc?: boolean } = {},
 ): { code: number; out: string; err: string; ms: number } {
   const dir = mkdtempSync(`${tmpdir()}/pyconc-mp-`);
   const file = `${dir}/script.ts`;
   writeFileSync(file, source);
   const t0 = performance.now();
-  const r = spawnSync(runtimeBin, isDeno ? ["run", "-A", file] : [file], {
-    encoding: "utf8",
-    timeout: timeoutMs,
-  });
+  const r = spawnSync(
+    runtimeBin,
+    isDeno
+      ? [
+        "run",
+        "-A",
+        ...(options.exposeGc ? ["--v8-flags=--expose-gc"] : []),
+        file,
+      ]
+      : [file],
+    {
+      encoding: "utf8",
+      timeout: timeoutMs,
+    },
+  );
   rmSync(dir, { recursive: true, force: true });
   return {
     code: r.status ?? -1,
@@ -60,3 +72,14 @@ export const sleep = (ms: number): Promise<void> =>
 /** The pid of this process. */
 // deno-lint-ignore no-explicit-any
 export const myPid = (): number => (globalThis as any).process.pid;
+
+/** Script source defining `collect()`: runs the garbage collector and lets finalizers run (needs `exposeGc`). */
+export const collectSource = `
+  const collect = async () => {
+    const gc = globalThis.Bun ? () => globalThis.Bun.gc(true) : globalThis.gc;
+    for (let i = 0; i < 6; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+`;
