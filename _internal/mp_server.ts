@@ -1289,7 +1289,9 @@ export function serve(address: string): Promise<void> {
         c.reply(null);
         return;
       }
-      if (req.n?.k === "squeue" && !objects.has(req.o)) {
+      if (
+        !objects.has(req.o) && (req.n?.k === "squeue" || _early.has(req.o))
+      ) {
         // Its handle is on its way from the owning thread.
         let list = _early.get(req.o);
         if (!list) _early.set(req.o, list = []);

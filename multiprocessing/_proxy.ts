@@ -105,6 +105,9 @@ interface _ProxyClass {
   _shareName?: string;
 }
 
+/** The proxy classes this thread has loaded, by `name@url`. */
+const _classes = new Map<string, typeof BaseProxy>();
+
 /** Registers a proxy class so its handles can be rebuilt in any process. */
 export function _registerProxy(
   cls: (abstract new (...a: never[]) => BaseProxy) & _ProxyClass,
@@ -114,6 +117,51 @@ export function _registerProxy(
   cls._shareUrl = url;
   cls._shareName = name;
   registerShareable(url, name, cls as never);
+  _classes.set(`${name}@${url}`, cls as unknown as typeof BaseProxy);
+}
+
+let _loading: Promise<unknown> | null = null;
+let _loaded = false;
+
+/**
+ * Loads every proxy class of the module, so that a handle arriving inside a
+ * queue item can be rebuilt even by a blocking `getSync` (which cannot
+ * import). Done the first time a handle arrives through the codec.
+ */
+export function _loadAllProxies(): Promise<unknown> {
+  _loading ??= import("./mod.ts").then(() => _loaded = true);
+  return _loading;
+}
+
+function _revive(cls: typeof BaseProxy, ref: ProxyRef): BaseProxy {
+  const live = _live.get(ref.hid ?? ref.oid)?.deref();
+  if (live && live._reusable()) {
+    live._readopt(ref);
+    return live;
+  }
+  _pending = ref;
+  _reviving = ref;
+  try {
+    return new (cls as unknown as new () => BaseProxy)();
+  } finally {
+    _pending = null;
+    _reviving = null;
+  }
+}
+
+/** Rebuilds a handle from a descriptor, without waiting. */
+export function _reviveSync(
+  url: string,
+  name: string,
+  state: unknown,
+): BaseProxy {
+  const cls = _classes.get(`${name}@${url}`);
+  if (!cls) {
+    throw new TypeError(
+      `cannot rebuild a shared ${name} in this process: import the multiprocessing module here first`,
+    );
+  }
+  return _revive(cls, state as ProxyRef);
 }
 
 /**
@@ -230,20 +278,10 @@ export abstract class BaseProxy {
 
   /** @internal Rebuilds a handle in another process or thread. */
   static _fromShared(state: unknown, _id: number): unknown {
-    const ref = state as ProxyRef;
-    const live = _live.get(ref.hid ?? ref.oid)?.deref();
-    if (live && live._reusable()) {
-      live._readopt(ref);
-      return live;
-    }
-    _pending = ref;
-    _reviving = ref;
-    try {
-      return new (this as unknown as new () => BaseProxy)();
-    } finally {
-      _pending = null;
-      _reviving = null;
-    }
+    if (_loaded) return _revive(this, state as ProxyRef);
+    // Where handles arrive, every proxy class must be at hand (see
+    // `_loadAllProxies`).
+    return _loadAllProxies().then(() => _revive(this, state as ProxyRef));
   }
 
   /** @internal A handle to this object arrived again: adopt it, keep this one. */

@@ -2,6 +2,7 @@
 import type { Buffer } from "node:buffer";
 import { serialize } from "node:v8";
 import { OSError } from "../_internal/errors.ts";
+import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
 import { pid } from "../_internal/runtime.ts";
 import { timeoutToMs } from "../_internal/time.ts";
 import {
@@ -26,7 +27,8 @@ let _tokens = 0;
 /**
  * One end of a {@linkcode Pipe}, as Python's
  * `multiprocessing.connection.Connection`: `send` an object (copied with
- * structured clone) or bytes, `recv` what the other end sent, in order.
+ * structured clone, except that the shared objects of this module inside it,
+ * even other Connections, arrive as live handles) or bytes, `recv` what the other end sent, in order.
  * `recv` is async, `recvSync` blocks the calling thread; `poll(timeout)`
  * says whether something can be read. Once every process holding the
  * other end has closed it or exited, `recv` throws {@linkcode EOFError}
@@ -125,7 +127,11 @@ export class Connection<T = unknown> extends BaseProxy {
   send(obj: T): Promise<void> {
     try {
       this.#checkWritable();
-      return this._postNow("send", this.#end.end, obj);
+      return this._postNow(
+        "send",
+        this.#end.end,
+        encodeItem(obj, "Connection messages"),
+      );
     } catch (err) {
       return Promise.reject(err);
     }
@@ -140,7 +146,11 @@ export class Connection<T = unknown> extends BaseProxy {
    */
   sendSync(obj: T): void {
     this.#checkWritable();
-    this._callSync("send", this.#end.end, obj);
+    this._callSync(
+      "send",
+      this.#end.end,
+      encodeItem(obj, "Connection messages"),
+    );
   }
 
   /**
@@ -156,7 +166,7 @@ export class Connection<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this._call("recv", this.#end.end) as Promise<T>;
+    return this._call("recv", this.#end.end).then(decodeItem<T>);
   }
 
   /**
@@ -167,7 +177,7 @@ export class Connection<T = unknown> extends BaseProxy {
    */
   recvSync(): T {
     this.#checkReadable();
-    return this._callSync("recv", this.#end.end) as T;
+    return decodeItemSync<T>(this._callSync("recv", this.#end.end));
   }
 
   /**

