@@ -74,6 +74,8 @@ export class QueueCore {
   readonly s: Store;
   readonly #kind: Kind;
   readonly #compare: CompareFn | null;
+  /** `maxsize`, fixed at creation: kept here so a put need not read it from shared memory. */
+  readonly #max: number;
   /** Decoded `node:v8` items of a heap, so comparisons do not deserialize again. */
   readonly #cache = new Map<number, _Cached>();
   /** What the last take produced: a tag for `finishTake`, or -1 with the item in #out. */
@@ -91,6 +93,7 @@ export class QueueCore {
     this.s = new Store(state, kind, maxsize);
     this.#kind = this.s.kind;
     this.#compare = compare;
+    this.#max = this.s.ctl[C.MaxSize];
   }
 
   get maxsize(): number {
@@ -613,9 +616,11 @@ export class QueueCore {
 
   /** Whether a put would find no free place right now (a hint, no lock). */
   looksFull(): boolean {
-    const ctl = this.s.ctl;
-    const max = Atomics.load(ctl, C.MaxSize);
-    return max > 0 && Atomics.load(ctl, C.Count) >= max;
+    // Unbounded: no look at the control words, whose cache line the
+    // consumer may hold (a read here, then the lock's write, would fetch
+    // it twice).
+    const max = this.#max;
+    return max > 0 && Atomics.load(this.s.ctl, C.Count) >= max;
   }
 
   /** Parks this thread until `slot` is woken or the deadline passes. */
