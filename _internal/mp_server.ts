@@ -738,6 +738,15 @@ class PipeState extends SharedState {
         }, () => pollers.delete(c));
         return PENDING;
       }
+      case "unpoll":
+        // A wait() of this thread is over: end its polls on this end.
+        for (const p of [...this.#pollers[end]]) {
+          if (p.conn === c.conn && p.tid === c.tid) {
+            this.#pollers[end].delete(p);
+            p.reply(false);
+          }
+        }
+        return null;
       case "share":
         // A handle is on its way to another process: hold the end for it
         // (unless it arrived first, on another connection).

@@ -215,6 +215,39 @@ export class Connection<T = unknown> extends BaseProxy {
     ) as boolean;
   }
 
+  /**
+   * @internal Resolves to true once something can be read, or to false
+   * after `ms` milliseconds or once `stop` settles (its poll on the server
+   * is then withdrawn, so nothing is left waiting there).
+   */
+  async _readableWithin(ms: number, stop: Promise<void>): Promise<boolean> {
+    this.#checkReadable();
+    const end = performance.now() + ms;
+    let stopped = false;
+    const halt = stop.then(() => {
+      stopped = true;
+      return false;
+    });
+    for (;;) {
+      const left = end - performance.now();
+      if (left <= 0) return false;
+      // Slices, so that a poll withdrawn by a concurrent wait() of this
+      // thread is simply made again.
+      const poll = this._call(
+        "poll",
+        this.#end.end,
+        Math.min(left, 5000),
+      ) as Promise<boolean>;
+      poll.catch(() => {});
+      const ok = await Promise.race([poll, halt]);
+      if (stopped) {
+        void this._post("unpoll", this.#end.end).catch(() => {});
+        return false;
+      }
+      if (ok) return true;
+    }
+  }
+
   #slice(buf: ArrayBufferView | ArrayBuffer, offset: number, size?: number) {
     const bytes = buf instanceof ArrayBuffer
       ? new Uint8Array(buf)

@@ -66,6 +66,7 @@ export { Empty, Full, Queue, type QueueWaitOptions } from "./queues.ts";
 export { JoinableQueue } from "./joinable_queue.ts";
 export { SimpleQueue } from "./simple_queue.ts";
 export { Connection, Pipe } from "./connection.ts";
+export * as connection from "./_connection_ns.ts";
 export { type SharedCtypeOptions, Value } from "./value.ts";
 export { Array } from "./array.ts";
 export type { Typecode } from "./_typecodes.ts";

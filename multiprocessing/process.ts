@@ -14,6 +14,17 @@ import {
 import { Deadline, sleepMs, timeoutToMs } from "../_internal/time.ts";
 import { nextIdentity, self } from "./_state.ts";
 
+const _SENTINEL_BASE = 1 << 20;
+let _sentinelCount = 0;
+const _sentinels = new Map<number, WeakRef<Process>>();
+
+/** @internal The process whose `sentinel` is `n`, if it is still around. */
+export function _bySentinel(n: number): Process | undefined {
+  const p = _sentinels.get(n)?.deref();
+  if (!p) _sentinels.delete(n);
+  return p;
+}
+
 /** Options for a {@linkcode Process}, Python's keyword arguments. */
 export interface ProcessOptions {
   /**
@@ -98,6 +109,7 @@ export class Process {
   #closed = false;
   #current = false;
   #joiners = 0;
+  #sentinel: number | null = null;
 
   /**
    * Creates a process object; call {@linkcode Process.start} to run it.
@@ -324,6 +336,67 @@ export class Process {
     }
   }
 
+  /**
+   * A number that {@linkcode connection.wait} reports ready once the child
+   * has ended, as Python's `Process.sentinel` (a file descriptor there, an
+   * opaque number here, unique in this process).
+   *
+   * @throws {ValueError} "process not started", or a closed process object.
+   *
+   * @example
+   * ```ts
+   * import { connection, Process } from "@pyconc/pyconc/multiprocessing";
+   * const p = new Process({ target: () => {} });
+   * await p.start();
+   * const ready = await connection.wait([p.sentinel], 10);
+   * console.assert(ready[0] === p.sentinel && p.exitcode === 0);
+   * await p.join();
+   * ```
+   */
+  get sentinel(): number {
+    this.#checkClosed();
+    if (!this.#started || this.#current) {
+      throw new ValueError("process not started");
+    }
+    if (this.#sentinel === null) {
+      this.#sentinel = _SENTINEL_BASE + ++_sentinelCount;
+      _sentinels.set(this.#sentinel, new WeakRef(this));
+    }
+    return this.#sentinel;
+  }
+
+  /** @internal Whether the child has ended, checked at once (through `/proc` when its end has not been seen yet). */
+  _endedNow(): boolean {
+    if (this.#status) return true;
+    if (this.#pid === null) return false;
+    return procState(this.#pid).state === "exited";
+  }
+
+  /**
+   * @internal Resolves to true once the child has ended, or to false after
+   * `ms` milliseconds or once `stop` settles; like `join`, it keeps the
+   * program alive meanwhile.
+   */
+  async _endedWithin(ms: number, stop: Promise<void>): Promise<boolean> {
+    if (this.#status) return true;
+    this.#joiners++;
+    this.#handle?.ref();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        this.#exited!,
+        stop,
+        new Promise<void>((r) => {
+          if (ms !== Infinity) timer = setTimeout(r, ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      if (--this.#joiners === 0 && this.#daemon) this.#handle?.unref();
+    }
+    return this.#status !== null;
+  }
+
   /** Whether the child has started and not yet been seen to end. */
   isAlive(): boolean {
     this.#checkClosed();
@@ -382,6 +455,7 @@ export class Process {
     }
     this.#closed = true;
     this.#handle = null;
+    if (this.#sentinel !== null) _sentinels.delete(this.#sentinel);
   }
 
   /** Joins the child and closes the object, for `await using`. */
