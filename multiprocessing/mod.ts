@@ -6,10 +6,14 @@
  *
  * How objects are shared: the process that creates a shared object serves
  * it from a worker thread of its own, on a local socket; any process that
- * receives the object (as a `Process` argument or a `Pool` task argument,
- * anywhere inside arrays, plain objects and Maps) gets a live handle that
- * talks to it, one round trip per operation, as Python's managers do. A
- * process that dies holding a lock has it released, so no one hangs.
+ * receives the object (as a `Process` argument, a `Pool` task argument, a
+ * `Queue` item or a `Connection` message, anywhere inside arrays, plain
+ * objects and Maps) gets a live handle that talks to it, one round trip
+ * per operation, as Python's managers do. A process that dies holding a
+ * lock has it released, so no one hangs. The serving process frees an
+ * object once no process holds a handle to it (handles are counted per
+ * thread, and released when closed or collected); an object lives no
+ * longer than the process that created it.
  *
  * Blocking calls come in two forms: the plain name is async
  * (`await q.get()`), the `Sync` twin blocks the calling thread
