@@ -41,7 +41,7 @@ export type ChildRole = (
   data: unknown,
 ) => void | Promise<void>;
 
-const [socketPath, token] = (nodeProcess.argv as string[]).slice(2);
+const [socketPath, token, parentArg] = (nodeProcess.argv as string[]).slice(2);
 if (!socketPath || !token) {
   throw new Error("child_main.ts needs a socket path and a token");
 }
@@ -103,7 +103,9 @@ const decoder = new FrameDecoder((msg) => {
 // parent dies before this child connects, the connection lands in the
 // child's own copy of the listener and nothing ever closes it. Watch the
 // parent instead of trusting the socket alone.
-const parentPid = ppid();
+// The parent passes its pid: if it died before this child even started,
+// ppid() already names whoever adopted the orphan.
+const parentPid = Number(parentArg) || ppid();
 unrefTimer(setInterval(() => {
   if (!processAlive(parentPid) || ppid() !== parentPid) exit(0);
 }, 500));

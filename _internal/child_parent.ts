@@ -134,11 +134,14 @@ export class ChildHandle {
       await _ensureServer();
       if (this.#closed) throw new Error("stopped before it started");
       _waiting.set(this.#token, this);
-      const child = spawn(selfCommand(_MAIN, [_path, this.#token]), {
-        stdin: "null",
-        stdout: "inherit",
-        stderr: "inherit",
-      });
+      const child = spawn(
+        selfCommand(_MAIN, [_path, this.#token, String(pid())]),
+        {
+          stdin: "null",
+          stdout: "inherit",
+          stderr: "inherit",
+        },
+      );
       this.process = child;
       if (!this.#ref) child.unref();
       const status = await child.exited;

@@ -323,6 +323,36 @@ describe("ProcessPoolExecutor liveness", () => {
     assert.deepEqual(pids.filter(alive), []);
   });
 
+  it("a child whose parent exits before it connects exits too", async () => {
+    // The child inherits the parent's listening socket on Deno; without a
+    // watch on the parent it would wait forever for its start message.
+    const r = runScript(`
+      import { ProcessPoolExecutor } from "${mod}";
+      const ex = new ProcessPoolExecutor({ maxWorkers: 1 });
+      ex.submit((x) => x, 1);
+      console.log("parent", process.pid);
+      await new Promise((r) => setTimeout(r, 5));
+      process.exit(0);
+    `);
+    assert.equal(r.code, 0, r.out);
+    const parent = r.out.match(/parent (\d+)/)![1];
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const orphans = () =>
+      readdirSync("/proc").filter((p) => {
+        if (!/^\d+$/.test(p)) return false;
+        try {
+          const argv = readFileSync(`/proc/${p}/cmdline`, "latin1").split("\0");
+          return argv.some((a) => a.endsWith("child_main.ts")) &&
+            argv.includes(parent);
+        } catch {
+          return false;
+        }
+      });
+    const deadline = Date.now() + 3000;
+    while (orphans().length && Date.now() < deadline) await sleep(50);
+    assert.deepEqual(orphans(), []);
+  });
+
   it("a program stays alive while a process pool future is pending", () => {
     const r = runScript(`
       import { ProcessPoolExecutor } from "${mod}";
