@@ -66,9 +66,21 @@ export function registerShareable(
   _revivers.set(`${name}@${url}`, cls);
 }
 
+// Entries of collected handles are dropped, so the map does not grow with
+// every handle a long-running thread ever received.
+const _forget = new FinalizationRegistry<number>((id) => {
+  if (!_handles.get(id)?.deref()) _handles.delete(id);
+});
+
+/** How many handles this thread remembers (for tests). */
+export function _rememberedHandles(): number {
+  return _handles.size;
+}
+
 /** Remembers `obj` as this thread's handle for shared object `id`. */
 export function rememberHandle(id: number, obj: object): void {
   _handles.set(id, new WeakRef(obj));
+  _forget.register(obj, id);
 }
 
 function _isShareable(v: object): v is Shareable {

@@ -14,15 +14,20 @@ const isDeno = "Deno" in globalThis;
 export function runScript(
   source: string,
   timeoutMs = 20_000,
+  denoFlags: string[] = [],
 ): { code: number; out: string; ms: number } {
   const dir = mkdtempSync(`${tmpdir()}/pyconc-script-`);
   const file = `${dir}/script.ts`;
   writeFileSync(file, source);
   const t0 = performance.now();
-  const r = spawnSync(runtimeBin, isDeno ? ["run", "-A", file] : [file], {
-    encoding: "utf8",
-    timeout: timeoutMs,
-  });
+  const r = spawnSync(
+    runtimeBin,
+    isDeno ? ["run", "-A", ...denoFlags, file] : [file],
+    {
+      encoding: "utf8",
+      timeout: timeoutMs,
+    },
+  );
   rmSync(dir, { recursive: true, force: true });
   return {
     code: r.status ?? -1,

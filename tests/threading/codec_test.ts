@@ -16,6 +16,7 @@ import {
 import { FileNotFoundError, RuntimeError, ValueError } from "../../mod.ts";
 import { toTargetSpec } from "../../_internal/target.ts";
 import { assertNoLeaks } from "../_leaks.ts";
+import { runScript } from "../_script.ts";
 
 describe("codec", () => {
   it("encode() leaves values without shareables untouched", () => {
@@ -86,6 +87,32 @@ describe("codec", () => {
     assert.equal(recordToError(errorToRecord(42)), 42);
     assert.deepEqual(recordToError(errorToRecord({ a: 1 })), { a: 1 });
     assert.equal(typeof recordToError(errorToRecord(() => 1)), "string");
+  });
+
+  it("handles that were garbage-collected are forgotten", () => {
+    const url = new URL("../../threading/mod.ts", import.meta.url).href;
+    const codec = new URL("../../_internal/codec.ts", import.meta.url).href;
+    const r = runScript(
+      `
+      import { Lock } from "${url}";
+      import { _rememberedHandles } from "${codec}";
+      const gc = globalThis.Bun ? () => globalThis.Bun.gc(true) : globalThis.gc;
+      const before = _rememberedHandles();
+      (() => { for (let i = 0; i < 5000; i++) new Lock(); })();
+      const made = _rememberedHandles() - before;
+      for (let i = 0; i < 10 && _rememberedHandles() - before > 100; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log("made", made, "left", _rememberedHandles() - before);
+    `,
+      20_000,
+      ["--v8-flags=--expose-gc"],
+    );
+    assert.equal(r.code, 0, r.out);
+    const [, made, left] = r.out.match(/made (\d+) left (\d+)/)!.map(Number);
+    assert.equal(made, 5000);
+    assert.ok(left <= 100, `${left} dead handles still remembered`);
   });
 
   it("toTargetSpec() accepts functions, methods and module references", () => {
