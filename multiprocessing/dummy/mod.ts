@@ -26,6 +26,7 @@ export {
   type DummyProcessOptions,
 } from "./process.ts";
 export { Connection, Pipe } from "./connection.ts";
+export * as connection from "./_connection_ns.ts";
 export { type DummyCtypeOptions, type ThreadLock, Value } from "./value.ts";
 export { Array } from "./array.ts";
 export {

@@ -157,6 +157,48 @@ describe("multiprocessing.dummy", () => {
     await assert.rejects(x.send(1), { name: "OSError" });
   });
 
+  it("dummy connection.wait / waitSync return the ends a thread wrote to, then EOF; errors as the process module's", async () => {
+    assert.equal(dummy.connection.Pipe, Pipe);
+    const [a, b] = Pipe<number>();
+    const [c, d] = Pipe<number>();
+    assert.deepEqual(await dummy.connection.wait([b, d], 0), []);
+    assert.deepEqual(dummy.connection.waitSync([b, d], 0.05), []);
+    const p = new Process({
+      target: async (c: Connection<number>) => {
+        await new Promise((r) => setTimeout(r, 150));
+        c.sendSync(7);
+        c.close();
+      },
+      args: [c],
+    });
+    await p.start();
+    const t0 = performance.now();
+    assert.deepEqual(await dummy.connection.wait([b, d], 10), [d]);
+    assert.ok(performance.now() - t0 >= 100);
+    assert.equal(await d.recv(), 7);
+    assert.deepEqual(await dummy.connection.wait([b, d], 10), [d]);
+    await assert.rejects(d.recv(), EOFError);
+    await p.join();
+    a.sendSync(1);
+    assert.deepEqual(dummy.connection.waitSync([b, d], 5), [b, d]);
+    assert.deepEqual(dummy.connection.waitSync([b]), [b]);
+    assert.deepEqual(await dummy.connection.wait([], 0.01), []);
+    assert.deepEqual(dummy.connection.waitSync([]), []);
+    await assert.rejects(dummy.connection.wait([b], -1), dummy.ValueError);
+    assert.throws(() => dummy.connection.waitSync([b], -1), dummy.ValueError);
+    await assert.rejects(dummy.connection.wait([{}] as never), TypeError);
+    assert.throws(() => dummy.connection.waitSync([3] as never), TypeError);
+    await assert.rejects(dummy.connection.wait(null as never), TypeError);
+    await assert.rejects(
+      dummy.connection.wait([b], "1" as never),
+      TypeError,
+    );
+    d.close();
+    await assert.rejects(dummy.connection.wait([d], 0), dummy.OSError);
+    a.close();
+    b.close();
+  });
+
   it("dummy Pool maps over threads, and a ThreadPool terminate fails what is unfinished", async () => {
     {
       await using pool = new Pool(2);
