@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { Deque } from "./deque.ts";
 import net from "node:net";
 import { errorToRecord } from "./codec.ts";
 import { EOFError, OSError, RuntimeError, ValueError } from "./errors.ts";
@@ -150,46 +151,6 @@ function _named(name: string, message = ""): Error {
   const e = new Error(message);
   e.name = name;
   return e;
-}
-
-/** A first-in first-out list with O(1) shift and unshift. */
-class Deque<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-  push(v: T): void {
-    this.#items.push(v);
-  }
-  unshift(v: T): void {
-    if (this.#head > 0) this.#items[--this.#head] = v;
-    else this.#items.unshift(v);
-  }
-  peek(): T | undefined {
-    return this.#items[this.#head];
-  }
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const v = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return v;
-  }
-  remove(v: T): void {
-    const i = this.#items.indexOf(v, this.#head);
-    if (i >= 0) this.#items.splice(i, 1);
-  }
-  toArray(): T[] {
-    return this.#items.slice(this.#head) as T[];
-  }
-  clear(): void {
-    this.#items = [];
-    this.#head = 0;
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The scheduling core shared by ThreadPoolExecutor and ProcessPoolExecutor:
 // the queue of work, batching per worker, replies, liveness, breakage and
 // shutdown. The executors supply the workers ("slots") and the errors.
+import { Deque } from "../_internal/deque.ts";
 import { type ErrorRecord, recordToError } from "../_internal/codec.ts";
 import { decode } from "../_internal/codec.ts";
 import {
@@ -77,39 +78,10 @@ export interface _DispatcherHost {
 // the workers and a queued task stays cancellable, as in Python.
 const _BATCH_MS = 1;
 
-/** A first-in first-out queue with O(1) shift. */
-class _Queue<T> {
-  #items: (T | undefined)[] = [];
-  #head = 0;
-  get size(): number {
-    return this.#items.length - this.#head;
-  }
-  push(v: T): void {
-    this.#items.push(v);
-  }
-  unshift(v: T): void {
-    if (this.#head > 0) this.#items[--this.#head] = v;
-    else this.#items.unshift(v);
-  }
-  peek(): T | undefined {
-    return this.#items[this.#head];
-  }
-  shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const v = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return v;
-  }
-}
-
 /** Schedules tasks onto slots. */
 export class _Dispatcher {
   #host: _DispatcherHost;
-  #queue = new _Queue<_Item>();
+  #queue = new Deque<_Item>();
   #running = new Map<number, { item: _Item; slot: _Slot }>();
   #slots: _Slot[] = [];
   #spawned = 0;
@@ -137,7 +109,7 @@ export class _Dispatcher {
 
   /** Tasks queued or running. */
   get pending(): number {
-    return this.#queue.size + this.#running.size;
+    return this.#queue.length + this.#running.size;
   }
 
   /** The id of a target, assigning one on first sight. */
@@ -175,7 +147,7 @@ export class _Dispatcher {
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(() => this.#flush());
-    } else if ((this.#queue.size & 255) === 0) {
+    } else if ((this.#queue.length & 255) === 0) {
       // A long synchronous submit loop: start the workers on what is
       // queued already, instead of after the loop.
       this.#fill();
@@ -190,12 +162,12 @@ export class _Dispatcher {
   #fill(): void {
     if (this.#broken) return;
     // Spread a short queue over the workers instead of filling the first.
-    this.#share = Math.ceil(this.#queue.size / this.#host.maxWorkers);
+    this.#share = Math.ceil(this.#queue.length / this.#host.maxWorkers);
     for (const slot of this.#slots) {
-      if (this.#queue.size === 0) return;
+      if (this.#queue.length === 0) return;
       this.#feed(slot);
     }
-    while (this.#queue.size > 0 && this.#spawned < this.#host.maxWorkers) {
+    while (this.#queue.length > 0 && this.#spawned < this.#host.maxWorkers) {
       const slot = this.#host.spawn(this.#spawned++);
       this.#slots.push(slot);
       this.#feed(slot);
@@ -330,7 +302,7 @@ export class _Dispatcher {
     }
     // Give the slot more work before running callbacks, so it never idles
     // while the program looks at results.
-    if (this.#queue.size > 0) this.#fill();
+    if (this.#queue.length > 0) this.#fill();
     if (slot.inflight === 0) slot.unref();
     for (const [future, flag, value] of settled) {
       if (flag === ResultFlag.Error) {
