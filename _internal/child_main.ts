@@ -1,7 +1,8 @@
 /**
  * The bootstrap of a child process started by this library with
- * `selfCommand(child_main.ts, [socketPath, token])`: connects to the
- * parent's socket, says hello, waits for its {@linkcode ChildStart}, imports
+ * `selfCommand(child_main.ts, [socketPath, token, parentPid, startPath])`:
+ * reads (and removes) the {@linkcode ChildStart} the parent left in
+ * `startPath`, connects to the parent's socket, says hello, imports
  * the role module named there and runs its export with a
  * {@linkcode ChildChannel}. The child exits when the parent says "stop" or
  * its socket closes (the parent exited or dropped it), so no child outlives
@@ -10,6 +11,7 @@
  * @module
  */
 import net from "node:net";
+import { readFileSync, unlinkSync } from "node:fs";
 import {
   type ChildHello,
   type ChildStart,
@@ -41,15 +43,17 @@ export type ChildRole = (
   data: unknown,
 ) => void | Promise<void>;
 
-const [socketPath, token, parentArg] = (nodeProcess.argv as string[]).slice(2);
-if (!socketPath || !token) {
-  throw new Error("child_main.ts needs a socket path and a token");
+const [socketPath, token, parentArg, startPath] = (nodeProcess.argv as string[])
+  .slice(2);
+if (!socketPath || !token || !startPath) {
+  throw new Error(
+    "child_main.ts needs a socket path, a token, the parent's pid and a start file",
+  );
 }
 
 const socket = net.connect(socketPath);
 let handler: ((msg: unknown) => void) | null = null;
 const early: unknown[] = [];
-let started = false;
 let closing = false;
 
 const channel: ChildChannel = {
@@ -80,17 +84,19 @@ async function start(msg: ChildStart): Promise<void> {
   await role(channel, msg.data);
 }
 
+function readStart(): ChildStart {
+  const frames: unknown[] = [];
+  new FrameDecoder((m) => frames.push(m)).push(readFileSync(startPath));
+  unlinkSync(startPath);
+  const m = frames[0] as ChildStart | undefined;
+  if (frames.length !== 1 || m?.type !== "start") {
+    throw new Error(`no start message in ${startPath}`);
+  }
+  return m;
+}
+
 const decoder = new FrameDecoder((msg) => {
   const m = msg as { type: string };
-  if (!started) {
-    if (m.type !== "start") return;
-    started = true;
-    start(m as ChildStart).catch((err) => {
-      console.error("pyconc child failed to start:", err);
-      exit(70);
-    });
-    return;
-  }
   if (m.type === "stop") {
     channel.close(0);
     return;
@@ -116,3 +122,13 @@ socket.on("close", () => exit(0));
 channel.send(
   { type: "hello", id: 0, token, pid: pid() } satisfies ChildHello,
 );
+try {
+  const msg = readStart();
+  start(msg).catch((err) => {
+    console.error("pyconc child failed to start:", err);
+    exit(70);
+  });
+} catch (err) {
+  console.error("pyconc child failed to start:", err);
+  exit(70);
+}

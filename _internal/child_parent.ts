@@ -7,6 +7,10 @@
  * by a token, and returns a {@linkcode ChildHandle} at once (messages sent
  * before the child connects are kept and sent on connection).
  *
+ * The start message goes in a file the child reads at boot, not over the
+ * socket: the child then needs nothing from the parent's event loop to run
+ * its role, so a parent thread blocked in `joinSync` still sees it finish.
+ *
  * Liveness: a child and its socket share one ref/unref switch: a busy child
  * keeps the program alive, an idle one does not; when the program ends,
  * its children see the socket close and exit.
@@ -14,7 +18,7 @@
  * @module
  */
 import net from "node:net";
-import { unlinkSync } from "node:fs";
+import { unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import {
   type ChildHello,
@@ -58,17 +62,22 @@ function _ensureServer(): Promise<void> {
     Date.now().toString(36)
   }-${_serial++}.sock`;
   const server = net.createServer((socket) => {
+    // One decoder per connection: the first frame pairs it with a child;
+    // the child may send more right behind its hello.
+    let child: ChildHandle | null = null;
     const decoder = new FrameDecoder((msg) => {
-      const hello = msg as ChildHello;
-      if (hello.type !== "hello") return;
-      const child = _waiting.get(hello.token);
-      _waiting.delete(hello.token);
-      if (!child) {
-        socket.destroy();
+      if (child) {
+        child._receive(msg);
         return;
       }
-      socket.removeAllListeners("data");
-      child._attach(socket, decoder);
+      const hello = msg as ChildHello;
+      if (hello.type !== "hello") return;
+      child = _waiting.get(hello.token) ?? null;
+      _waiting.delete(hello.token);
+      if (!child?._attach(socket)) {
+        child = null;
+        socket.destroy();
+      }
     });
     socket.on("data", (chunk: Uint8Array) => decoder.push(chunk));
     socket.on("error", () => {});
@@ -105,6 +114,8 @@ export class ChildHandle {
   #token: string;
   #socket: net.Socket | null = null;
   #early: Uint8Array[] = [];
+  #start: Uint8Array;
+  #startPath = "";
   #ref = false;
   #closed = false;
   #exit!: (s: ExitStatus | null) => void;
@@ -116,15 +127,15 @@ export class ChildHandle {
     }`;
     this.exited = new Promise((r) => this.#exit = r);
     _live++;
-    // The hello and start frames are exchanged once the child connects.
-    this.#early.push(encodeFrame(
+    // Encoded now, so that data which cannot be sent throws to the caller.
+    this.#start = encodeFrame(
       {
         type: "start",
         id: 0,
         role: options.role,
         data: options.data,
       } satisfies ChildStart,
-    ));
+    );
     void this.#spawn();
   }
 
@@ -134,8 +145,16 @@ export class ChildHandle {
       await _ensureServer();
       if (this.#closed) throw new Error("stopped before it started");
       _waiting.set(this.#token, this);
+      this.#startPath = `${tmpdir()}/pyconc-${this.#token}.start`;
+      writeFileSync(this.#startPath, this.#start, { mode: 0o600 });
+      this.#start = new Uint8Array(0);
       const child = spawn(
-        selfCommand(_MAIN, [_path, this.#token, String(pid())]),
+        selfCommand(_MAIN, [
+          _path,
+          this.#token,
+          String(pid()),
+          this.#startPath,
+        ]),
         {
           stdin: "null",
           stdout: "inherit",
@@ -156,31 +175,38 @@ export class ChildHandle {
   #finish(status: ExitStatus | null, error: unknown): void {
     _waiting.delete(this.#token);
     this.#closed = true;
+    // The child removes the file when it reads it; this covers a child
+    // that died before that.
+    if (this.#startPath) {
+      try {
+        unlinkSync(this.#startPath);
+      } catch { /* already read */ }
+    }
     this.#socket?.destroy();
     _release();
     this.#exit(status);
     this.#options.onExit(status, error);
   }
 
-  /** @internal Called by the server when this child has said hello. */
-  _attach(socket: net.Socket, decoder: FrameDecoder): void {
-    if (this.#closed) {
-      socket.destroy();
-      return;
-    }
+  /**
+   * @internal Called by the server when this child has said hello.
+   * @returns `false` when this handle no longer wants the connection.
+   */
+  _attach(socket: net.Socket): boolean {
+    if (this.#closed) return false;
     this.#socket = socket;
-    // The decoder that read the hello may hold more frames behind it.
-    // (The child sends nothing after hello until it has its start message,
-    // so the hello decoder holds no further bytes.)
-    void decoder;
-    const own = new FrameDecoder(this.#options.onMessage);
-    socket.on("data", (chunk: Uint8Array) => own.push(chunk));
     socket.on("close", () => {
       // The exit status follows from the process; make sure it comes.
       if (!this.#closed) setTimeout(() => this.kill(), 500);
     });
     if (!this.#ref) socket.unref();
     for (const f of this.#early.splice(0)) socket.write(f);
+    return true;
+  }
+
+  /** @internal Called by the server with each later message of this child. */
+  _receive(msg: unknown): void {
+    this.#options.onMessage(msg);
   }
 
   /** Sends a message; throws at once when it cannot be serialized. */

@@ -129,6 +129,22 @@ describe("Process", () => {
     assert.equal(p.exitcode, -9);
   });
 
+  it("joinSync() right after start() sees the child run and exit while this thread stays blocked", async () => {
+    const q = new Queue<number>();
+    const p = new Process({
+      target: (q: Queue<number>, n: number) => {
+        q.putSync(n);
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).process.exit(n);
+      },
+      args: [q, 3],
+    });
+    await p.start();
+    p.joinSync(20);
+    assert.equal(p.exitcode, 3);
+    assert.equal(q.getSync({ timeout: 5 }), 3);
+  });
+
   it("Process checks its state: start twice, join before start, close while running, use after close", async () => {
     const p = new Process({ target: forever });
     await assert.rejects(p.join(), RuntimeError);

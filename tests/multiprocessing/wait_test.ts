@@ -100,16 +100,17 @@ describe("connection.wait", () => {
     assert.deepEqual(connection.waitSync([b], 5), [b]);
     assert.deepEqual(connection.waitSync([a, b], 5), [b]);
     await b.recv();
-    // The child must be running before this thread blocks (its start-up
-    // data comes from this thread's event loop).
+    // The child runs without help from this thread's event loop, which
+    // stays blocked from start() on.
     const [up, childUp] = Pipe();
     const p = new Process({
       target: (c: Connection) => c.sendSync("up"),
       args: [childUp],
     });
     await p.start();
-    assert.equal(await up.recv(), "up");
+    assert.deepEqual(connection.waitSync([a, up], 10), [up]);
     assert.deepEqual(connection.waitSync([a, b, p.sentinel], 10), [p.sentinel]);
+    assert.equal(up.recvSync(), "up");
     up.close();
     childUp.close();
     assert.deepEqual(connection.waitSync([a, b], 0.05), []);
