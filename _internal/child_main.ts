@@ -51,7 +51,9 @@ if (!socketPath || !token || !startPath) {
   );
 }
 
-const socket = net.connect(socketPath);
+const socket = net.connect(
+  socketPath.startsWith("@") ? `\0${socketPath.slice(1)}` : socketPath,
+);
 let handler: ((msg: unknown) => void) | null = null;
 const early: unknown[] = [];
 let closing = false;

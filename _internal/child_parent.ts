@@ -27,7 +27,7 @@ import {
   encodeFrame,
   FrameDecoder,
 } from "./child_protocol.ts";
-import { pid } from "./runtime.ts";
+import { nodeProcess, pid } from "./runtime.ts";
 import {
   type ChildProcess,
   type ExitStatus,
@@ -51,6 +51,11 @@ export interface StartChildOptions {
 
 let _server: net.Server | null = null;
 let _path = "";
+let _pathArg = "";
+// On Linux the socket lives in the abstract namespace: no file is left
+// behind, even by a program that was killed. The child's command line
+// spells the leading NUL as "@".
+const _ABSTRACT = nodeProcess?.platform === "linux";
 let _listening: Promise<void> | null = null;
 let _live = 0;
 let _serial = 0;
@@ -58,9 +63,9 @@ const _waiting = new Map<string, ChildHandle>();
 
 function _ensureServer(): Promise<void> {
   if (_listening) return _listening;
-  _path = `${tmpdir()}/pyconc-${pid()}-${
-    Date.now().toString(36)
-  }-${_serial++}.sock`;
+  const name = `pyconc-${pid()}-${Date.now().toString(36)}-${_serial++}`;
+  _path = _ABSTRACT ? `\0${name}` : `${tmpdir()}/${name}.sock`;
+  _pathArg = _ABSTRACT ? `@${name}` : _path;
   const server = net.createServer((socket) => {
     // One decoder per connection: the first frame pairs it with a child;
     // the child may send more right behind its hello.
@@ -99,6 +104,7 @@ function _release(): void {
   _server = null;
   _listening = null;
   server.close();
+  if (_ABSTRACT) return;
   try {
     unlinkSync(_path);
   } catch { /* already gone */ }
@@ -150,7 +156,7 @@ export class ChildHandle {
       this.#start = new Uint8Array(0);
       const child = spawn(
         selfCommand(_MAIN, [
-          _path,
+          _pathArg,
           this.#token,
           String(pid()),
           this.#startPath,
