@@ -15,8 +15,11 @@
  * `Map`, `Set`, `Date`, typed arrays, errors records and so on).
  *
  * Conversation:
- * 1. child -> parent {@linkcode ChildHello} with the token it was started with;
- * 2. parent -> child {@linkcode ChildStart}: which role module to run and its data;
+ * 1. before the spawn, the parent writes one {@linkcode ChildStart} frame
+ *    (which role module to run and its data) to a file named on the child's
+ *    command line; the child reads and removes it at boot, so it can run
+ *    while the parent's event loop is blocked;
+ * 2. child -> parent {@linkcode ChildHello} with the token it was started with;
  * 3. the role's own messages, both ways (for a pool: `pool_protocol.ts`);
  * 4. parent -> child {@linkcode ChildStop}, or the socket closing: the child exits.
  *
@@ -40,7 +43,7 @@ export interface ChildHello {
   pid: number;
 }
 
-/** Parent to child, first message: what to be. */
+/** Parent to child, in the start file: what to be. */
 export interface ChildStart {
   type: "start";
   /** Always 0: the message is about no task. */
