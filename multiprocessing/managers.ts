@@ -14,8 +14,39 @@ import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 import type { Typecode } from "./_typecodes.ts";
 import { Value } from "./value.ts";
 import type { Target } from "../_internal/target.ts";
+import { SHARE } from "../_internal/codec.ts";
 
 type _Got<V> = { has: true; v: V } | { has: false };
+
+/**
+ * Refuses shared objects (locks, queues, values, proxies) anywhere in
+ * `value`: containers store copies, and the copy of a shared object would
+ * come back lifeless. Returns `value`.
+ */
+function _copies<T>(value: T, where: string, seen = new Set<object>()): T {
+  if (typeof value !== "object" || value === null || seen.has(value)) {
+    return value;
+  }
+  seen.add(value);
+  if (typeof (value as { [SHARE]?: unknown })[SHARE] === "function") {
+    const name = value.constructor?.name ?? "shared object";
+    throw new TypeError(
+      `a ${name} cannot be stored in a Manager ${where}: its items are copies, and a copy of a shared object is not live; pass the ${name} to the child as an argument instead`,
+    );
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const v of value) _copies(v, where, seen);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) {
+      _copies(k, where, seen);
+      _copies(v, where, seen);
+    }
+  } else if (proto === Object.prototype || proto === null) {
+    for (const v of Object.values(value)) _copies(v, where, seen);
+  }
+  return value;
+}
 
 function _keyError(key: unknown): Error {
   const e = new Error(String(key));
@@ -27,7 +58,10 @@ function _keyError(key: unknown): Error {
  * A dict shared by processes, as the proxy Python's `manager.dict()`
  * returns: keys and values are copied with structured clone, and each
  * method is one round trip to the process serving it (async, with a `Sync`
- * twin). Key lookup follows `Map` (by value for primitives).
+ * twin). Key lookup follows `Map` (by value for primitives). Unlike
+ * Python, which stores nested proxies, a shared object (lock, queue,
+ * value, proxy) given to a container is refused with a `TypeError`, since
+ * its stored copy would not be live.
  *
  * @example
  * ```ts
@@ -48,11 +82,12 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
     super(
       _adopting() ??
         _newRef("dict", {
-          init: init == null
-            ? null
-            : Symbol.iterator in Object(init)
-            ? [...(init as Iterable<[K, V]>)]
-            : Object.entries(init),
+          init: init == null ? null : _copies(
+            Symbol.iterator in Object(init)
+              ? [...(init as Iterable<[K, V]>)]
+              : Object.entries(init),
+            "dict",
+          ),
         }),
     );
   }
@@ -99,7 +134,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
    * @returns A promise that settles once it is set.
    */
   async set(key: K, value: V): Promise<void> {
-    await this._call("set", key, value);
+    await this._call("set", _copies(key, "dict"), _copies(value, "dict"));
   }
 
   /**
@@ -109,7 +144,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
    * @param value The value.
    */
   setSync(key: K, value: V): void {
-    this._callSync("set", key, value);
+    this._callSync("set", _copies(key, "dict"), _copies(value, "dict"));
   }
 
   /**
@@ -227,7 +262,7 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
     const list = Symbol.iterator in Object(entries)
       ? [...(entries as Iterable<[K, V]>)]
       : Object.entries(entries);
-    await this._call("update", list);
+    await this._call("update", _copies(list, "dict"));
   }
 
   /**
@@ -254,6 +289,11 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
    * @returns The value.
    */
   setdefault(key: K, dflt: V): Promise<V> {
+    try {
+      _copies([key, dflt], "dict");
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this._call("setdefault", key, dflt) as Promise<V>;
   }
 
@@ -272,7 +312,7 @@ _registerProxy(DictProxy, import.meta.url, "DictProxy");
  * A list shared by processes, as the proxy Python's `manager.list()`
  * returns: items are copied with structured clone; negative indexes count
  * from the end; each method is one round trip (async, some with a `Sync`
- * twin).
+ * twin). Shared objects are refused as in {@linkcode DictProxy}.
  *
  * @example
  * ```ts
@@ -290,7 +330,10 @@ export class ListProxy<T = unknown> extends BaseProxy {
    */
   constructor(init?: Iterable<T> | null) {
     super(
-      _adopting() ?? _newRef("list", { init: init == null ? null : [...init] }),
+      _adopting() ??
+        _newRef("list", {
+          init: init == null ? null : _copies([...init], "list"),
+        }),
     );
   }
 
@@ -323,7 +366,7 @@ export class ListProxy<T = unknown> extends BaseProxy {
    * @returns A promise that settles once it is set.
    */
   async set(i: number, value: T): Promise<void> {
-    await this._call("set", i, value);
+    await this._call("set", i, _copies(value, "list"));
   }
 
   /**
@@ -333,7 +376,7 @@ export class ListProxy<T = unknown> extends BaseProxy {
    * @returns A promise that settles once it is added.
    */
   async append(value: T): Promise<void> {
-    await this._call("append", value);
+    await this._call("append", _copies(value, "list"));
   }
 
   /**
@@ -342,7 +385,7 @@ export class ListProxy<T = unknown> extends BaseProxy {
    * @param value The item.
    */
   appendSync(value: T): void {
-    this._callSync("append", value);
+    this._callSync("append", _copies(value, "list"));
   }
 
   /**
@@ -352,7 +395,7 @@ export class ListProxy<T = unknown> extends BaseProxy {
    * @returns A promise that settles once they are added.
    */
   async extend(values: Iterable<T>): Promise<void> {
-    await this._call("extend", [...values]);
+    await this._call("extend", _copies([...values], "list"));
   }
 
   /**
@@ -363,7 +406,7 @@ export class ListProxy<T = unknown> extends BaseProxy {
    * @returns A promise that settles once it is inserted.
    */
   async insert(i: number, value: T): Promise<void> {
-    await this._call("insert", i, value);
+    await this._call("insert", i, _copies(value, "list"));
   }
 
   /**
@@ -507,7 +550,9 @@ export class Namespace extends BaseProxy {
   constructor(init?: Record<string, unknown> | null) {
     super(
       _adopting() ??
-        _newRef("dict", { init: init ? Object.entries(init) : null }),
+        _newRef("dict", {
+          init: init ? _copies(Object.entries(init), "Namespace") : null,
+        }),
     );
     return new Proxy(this, {
       get(t, prop) {
@@ -520,7 +565,7 @@ export class Namespace extends BaseProxy {
       },
       set(t, prop, value) {
         if (typeof prop === "symbol") return false;
-        t._callSync("set", prop, value);
+        t._callSync("set", prop, _copies(value, "Namespace"));
         return true;
       },
       deleteProperty(t, prop) {

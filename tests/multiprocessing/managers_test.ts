@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import {
   type DictProxy,
   type ListProxy,
+  Lock,
   Manager,
   type Namespace,
   Process,
+  Queue,
   SyncManager,
 } from "../../multiprocessing/mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
@@ -137,6 +139,49 @@ describe("Manager", () => {
     assert.equal(others.length, 7);
     assert.equal(await (others[4] as { wait(): Promise<number> }).wait(), 0);
     m.start();
+  });
+
+  it("containers refuse shared objects, whose copies would be lifeless, and keep what they had", async () => {
+    const m = Manager();
+    const d = m.dict<string, unknown>({ a: 1 });
+    const l = m.list<unknown>([1]);
+    const ns = m.Namespace({ x: 1 });
+    const lock = new Lock();
+    const q = new Queue<number>();
+    const refused = (name: string, where: string) => ({
+      name: "TypeError",
+      message: new RegExp(`^a ${name} cannot be stored in a Manager ${where}:`),
+    });
+    await assert.rejects(d.set("k", lock), refused("Lock", "dict"));
+    assert.throws(
+      () => d.setSync("k", { nested: [q] }),
+      refused("Queue", "dict"),
+    );
+    await assert.rejects(
+      d.update([["k", new Map([[1, q]])]]),
+      refused("Queue", "dict"),
+    );
+    await assert.rejects(d.setdefault("k", lock), refused("Lock", "dict"));
+    await assert.rejects(d.set("k", d), refused("DictProxy", "dict"));
+    await assert.rejects(l.append(lock), refused("Lock", "list"));
+    assert.throws(() => l.appendSync(new Set([q])), refused("Queue", "list"));
+    await assert.rejects(l.extend([1, lock]), refused("Lock", "list"));
+    await assert.rejects(l.insert(0, q), refused("Queue", "list"));
+    await assert.rejects(l.set(0, lock), refused("Lock", "list"));
+    assert.throws(() => {
+      ns.y = lock;
+    }, refused("Lock", "Namespace"));
+    assert.throws(() => m.dict({ lock }), refused("Lock", "dict"));
+    assert.throws(() => m.list([q]), refused("Queue", "list"));
+    assert.throws(() => m.Namespace({ q }), refused("Queue", "Namespace"));
+    assert.deepEqual([...(await d.items())], [["a", 1]]);
+    assert.deepEqual(await l.toArray(), [1]);
+    assert.equal(ns.y, undefined);
+    // Plain data nested anywhere still goes in.
+    await d.set("k", { deep: [new Map([[1, new Set([2])]])] });
+    assert.deepEqual(await d.get("k"), {
+      deep: [new Map([[1, new Set([2])]])],
+    });
   });
 });
 
