@@ -21,7 +21,29 @@ export const TaskFlag = {
   Shared: 1,
   /** The task is a chunk: its arguments are a list of argument lists, and it returns a list of results. */
   Chunk: 2,
+  /**
+   * The task is a chunk of `multiprocessing.Pool`'s map family: its
+   * arguments are the items themselves, flat (an array, or a
+   * `Float64Array` when every item is a number, see `pool_items.ts`), each
+   * run as `fn(item)`, one after another, until one throws. It returns an
+   * {@linkcode ItemsResult}.
+   */
+  Items: 4,
+  /** With `Items`: each item is an argument list, run as `fn(...item)` (starmap). */
+  Star: 8,
 } as const;
+
+/**
+ * What an `Items` task returns (as its `Ok` value): the results of the
+ * items that ran, in order (an array, or a `Float64Array` when every
+ * result is a number), and the record of the error that stopped the
+ * chunk, or null when every item ran. The items after a failing one do
+ * not run, as in Python's `mapstar`.
+ */
+export type ItemsResult = [
+  results: unknown[] | Float64Array,
+  error: ErrorRecord | null,
+];
 
 /** Flags of one outcome in a {@linkcode DoneMessage}. */
 export const ResultFlag = {

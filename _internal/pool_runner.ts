@@ -11,9 +11,11 @@
  * @module
  */
 import { decode, encode, type ErrorRecord, errorToRecord } from "./codec.ts";
+import { allPrimitive, packNumbers } from "./pool_items.ts";
 import { isMovable, moveUsed, unwrapMoves } from "./pool_move.ts";
 import {
   type DoneMessage,
+  type ItemsResult,
   type PoolStartData,
   ResultFlag,
   type RunMessage,
@@ -157,6 +159,14 @@ export class PoolRunner {
         (err) => this.#fail(id, err),
       );
     }
+    if (flags & TaskFlag.Items) {
+      return this.#runItems(
+        id,
+        fn,
+        rawArgs as ArrayLike<unknown>,
+        (flags & TaskFlag.Star) !== 0,
+      );
+    }
     let result: unknown;
     try {
       if (flags & TaskFlag.Chunk) {
@@ -171,6 +181,24 @@ export class PoolRunner {
       this.#ok(id, result);
       return;
     }
+    return this.#await(id, result, (ok, v) => {
+      if (ok) this.#ok(id, v);
+      else this.#fail(id, v);
+    }, null);
+  }
+
+  /**
+   * Waits for a task's promise, sending what is ready first, then hands the
+   * outcome to `store`. An uncaught error meanwhile (see
+   * {@linkcode failCurrent}) settles the task at once: as a failure, or, when
+   * `onAbort` is given, with the value `onAbort` makes of the error.
+   */
+  #await(
+    id: number,
+    result: PromiseLike<unknown>,
+    store: (ok: boolean, v: unknown) => void,
+    onAbort: ((err: unknown) => unknown) | null,
+  ): Promise<void> {
     // Send what is ready before waiting on this one.
     this.#flush();
     this.#since = performance.now();
@@ -182,16 +210,104 @@ export class PoolRunner {
         settled = true;
         this.#abort = null;
         this.#current = 0;
-        if (ok) this.#ok(id, v);
-        else this.#fail(id, v);
+        store(ok, v);
         resolve();
       };
-      this.#abort = (err) => settle(false, err);
-      (result as PromiseLike<unknown>).then(
+      this.#abort = onAbort
+        ? (err) => settle(true, onAbort(err))
+        : (err) => settle(false, err);
+      result.then(
         (v) => settle(true, v),
         (e) => settle(false, e),
       );
     });
+  }
+
+  /**
+   * Runs an `Items` task: `fn` over each item, one at a time (an async
+   * target is awaited before the next item starts), stopping at the first
+   * that throws. Settles the task with an {@linkcode ItemsResult}.
+   */
+  #runItems(
+    id: number,
+    fn: _Fn,
+    items: ArrayLike<unknown>,
+    star: boolean,
+  ): Promise<void> | undefined {
+    const out: unknown[] = [];
+    const n = items.length;
+    let i = 0;
+    let pending: PromiseLike<unknown> | null = null;
+    for (; i < n; i++) {
+      let r: unknown;
+      try {
+        r = star ? fn(...(items[i] as unknown[])) : fn(items[i]);
+      } catch (err) {
+        this.#okItems(id, out, errorToRecord(err));
+        return;
+      }
+      if (_isThenable(r)) {
+        pending = r;
+        break;
+      }
+      out.push(r);
+    }
+    if (pending === null) {
+      this.#okItems(id, out, null);
+      return;
+    }
+    // Item i returned a promise: go on asynchronously from there. An
+    // uncaught error while an item is awaited stops the chunk at that item
+    // (`stopped` keeps the loop from running the items after it).
+    let stopped = false;
+    const call = (k: number) =>
+      star ? fn(...(items[k] as unknown[])) : fn(items[k]);
+    const rest = async (p: PromiseLike<unknown>): Promise<ItemsResult> => {
+      try {
+        for (;;) {
+          const v = await p;
+          if (stopped) break;
+          out.push(v);
+          // Run on synchronously until the next promise.
+          let next: PromiseLike<unknown> | null = null;
+          for (i++; i < n; i++) {
+            const r = call(i);
+            if (_isThenable(r)) {
+              next = r;
+              break;
+            }
+            out.push(r);
+          }
+          if (next === null) break;
+          p = next;
+        }
+      } catch (err) {
+        return [out, errorToRecord(err)];
+      }
+      return [out, null];
+    };
+    return this.#await(id, rest(pending), (ok, v) => {
+      if (ok) {
+        const [results, error] = v as [unknown[], ErrorRecord | null];
+        this.#okItems(id, results, error);
+      } else this.#okItems(id, out, errorToRecord(v));
+    }, (err) => {
+      stopped = true;
+      return [out.slice(), errorToRecord(err)];
+    });
+  }
+
+  #okItems(id: number, out: unknown[], error: ErrorRecord | null): void {
+    const packed = packNumbers(out);
+    if (packed) {
+      this.#ids.push(id);
+      this.#values.push([packed, error] satisfies ItemsResult);
+      this.#flags.push(ResultFlag.Ok);
+    } else if (allPrimitive(out)) {
+      this.#ids.push(id);
+      this.#values.push([out, error] satisfies ItemsResult);
+      this.#flags.push(ResultFlag.Ok);
+    } else this.#ok(id, [out, error] satisfies ItemsResult);
   }
 
   #ok(id: number, value: unknown): void {

@@ -3,7 +3,8 @@
 import { encode } from "../_internal/codec.ts";
 import { RuntimeError } from "../_internal/errors.ts";
 import { moveUsed, unwrapMoves } from "../_internal/pool_move.ts";
-import { TaskFlag } from "../_internal/pool_protocol.ts";
+import { allPrimitive, packNumbers } from "../_internal/pool_items.ts";
+import { type ItemsResult, TaskFlag } from "../_internal/pool_protocol.ts";
 import { type Target, toTargetSpec } from "../_internal/target.ts";
 import { _Dispatcher, type _DispatcherHost } from "./_dispatcher.ts";
 import type { BrokenExecutor } from "./errors.ts";
@@ -85,9 +86,43 @@ export class _PoolCore {
     return this.#add(fn, chunk, TaskFlag.Chunk) as Future<unknown[]>;
   }
 
+  /**
+   * Queues one task running `target` over `items` (each called alone, or
+   * spread with `star`), which resolves to an {@linkcode ItemsResult}: the
+   * flat chunk of `multiprocessing.Pool`'s map family. A chunk of numbers
+   * travels packed in a `Float64Array`.
+   */
+  submitItems(
+    // deno-lint-ignore no-explicit-any
+    target: Target<any[], unknown>,
+    items: unknown[],
+    star: boolean,
+  ): Future<ItemsResult> {
+    this.#check();
+    const fn = this.#targetId(target);
+    const flags = TaskFlag.Items | (star ? TaskFlag.Star : 0);
+    const packed = star ? null : packNumbers(items);
+    if (packed) {
+      const future = new Future<unknown>();
+      // Threads take the fresh buffer by transfer; processes copy anyway.
+      const transfer = this.#options.transfers
+        ? [packed.buffer as ArrayBuffer]
+        : null;
+      this.dispatcher.add(future, fn, packed, flags, transfer);
+      return future as Future<ItemsResult>;
+    }
+    return this.#add(fn, items, flags) as Future<ItemsResult>;
+  }
+
   #add(fn: number, args: unknown[], flags: number): Future<unknown> {
     let value: unknown = args;
     let transfer: Transferable[] | null = null;
+    // Arguments that are all primitives hold no mark and nothing to share.
+    if (allPrimitive(args)) {
+      const future = new Future<unknown>();
+      this.dispatcher.add(future, fn, value, flags, transfer);
+      return future;
+    }
     if (moveUsed()) {
       const t: Transferable[] = [];
       value = unwrapMoves(args, t);

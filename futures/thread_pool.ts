@@ -3,6 +3,7 @@ import { addLiveThreads, agent, nextIdent } from "../_internal/agent.ts";
 import { encode } from "../_internal/codec.ts";
 import { ValueError } from "../_internal/errors.ts";
 import {
+  type ItemsResult,
   PoolControl,
   type PoolReply,
   type PoolStartData,
@@ -224,6 +225,19 @@ export class ThreadPoolExecutor extends Executor {
     ...args: A
   ): Future<Awaited<R>> {
     return this.#core.submit(target, args) as Future<Awaited<R>>;
+  }
+
+  /**
+   * @internal Submits one task running `target` over `items` (spread with
+   * `star`), for the map family of `multiprocessing.dummy.Pool`.
+   */
+  _submitItems(
+    // deno-lint-ignore no-explicit-any
+    target: Target<any[], unknown>,
+    items: unknown[],
+    star: boolean,
+  ): Future<ItemsResult> {
+    return this.#core.submitItems(target, items, star);
   }
 
   /**

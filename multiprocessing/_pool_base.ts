@@ -5,6 +5,7 @@ import { ValueError } from "../_internal/errors.ts";
 import { RuntimeError } from "../_internal/errors.ts";
 import { type Target, toTargetSpec } from "../_internal/target.ts";
 import { AsyncResult } from "./async_result.ts";
+import { _ChunkStream, mapChunks } from "./_pool_map.ts";
 
 /** Options of the `map` family. */
 export interface MapOptions {
@@ -30,8 +31,18 @@ export interface _PoolBackend {
   check(args: unknown): void;
   /** Runs `fn(...args)`. */
   submit(fn: unknown, args: unknown[]): PromiseLike<unknown>;
-  /** Runs `fn` over each argument list of `chunk` as one task. */
-  submitChunk(fn: unknown, chunk: unknown[][]): PromiseLike<unknown[]>;
+  /**
+   * Runs `fn` over `items` as one task (each item alone, or spread with
+   * `star`), stopping at the first that throws. Its handle ends with the
+   * results of the items that ran and the record of the error that stopped
+   * it, or null (see `_internal/pool_protocol.ts`, `ItemsResult`).
+   */
+  submitItems(fn: unknown, items: unknown[], star: boolean): {
+    /** Calls `fn` once the task is done. */
+    addDoneCallback(fn: () => unknown): void;
+    /** The outcome of a task that is done; throws when it failed as a whole. */
+    resultSync(): [results: ArrayLike<unknown>, error: unknown];
+  };
   /** Lets the workers finish what was given, then stops them. */
   close(): Promise<void>;
   /** Stops the workers now. */
@@ -58,7 +69,8 @@ export class BasePool {
   #backend: _PoolBackend;
   #processes: number;
   #state: "run" | "close" | "terminate" = "run";
-  #results = new Set<AsyncResult<unknown>>();
+  /** What terminate() fails: unsettled AsyncResults and imap streams. */
+  #results = new Set<{ _abandon(err: unknown): void }>();
   #stopped: Promise<void> | null = null;
 
   /** @internal Subclasses pass the pool size and their backend. */
@@ -81,25 +93,6 @@ export class BasePool {
     return this.#backend.submit(fn, args);
   }
 
-  #chunks(
-    fn: unknown,
-    items: unknown[][],
-    chunksize: number,
-  ): Promise<unknown[]>[] {
-    const out: Promise<unknown[]>[] = [];
-    for (let i = 0; i < items.length; i += chunksize) {
-      const chunk = items.slice(i, i + chunksize);
-      this.#backend.check(chunk);
-      if (chunk.length === 1) {
-        const f = this.#backend.submit(fn, chunk[0]);
-        out.push(Promise.resolve(f).then((v) => [v]));
-      } else {
-        out.push(Promise.resolve(this.#backend.submitChunk(fn, chunk)));
-      }
-    }
-    return out;
-  }
-
   #track<T>(
     promise: Promise<T>,
     options?: AsyncOptions<T>,
@@ -109,8 +102,8 @@ export class BasePool {
       options?.callback,
       options?.errorCallback,
     );
-    this.#results.add(r as AsyncResult<unknown>);
-    void r.wait().then(() => this.#results.delete(r as AsyncResult<unknown>));
+    this.#results.add(r);
+    void r.wait().then(() => this.#results.delete(r));
     return r;
   }
 
@@ -204,11 +197,7 @@ export class BasePool {
     iterable: Iterable<T>,
     options?: MapOptions & AsyncOptions<Awaited<R>[]>,
   ): AsyncResult<Awaited<R>[]> {
-    return this.starmapAsync(
-      func as Target<unknown[], R>,
-      _argLists(iterable),
-      options,
-    );
+    return this.#mapAsync(func, iterable, false, options);
   }
 
   /**
@@ -246,79 +235,82 @@ export class BasePool {
     iterable: Iterable<A>,
     options?: MapOptions & AsyncOptions<Awaited<R>[]>,
   ): AsyncResult<Awaited<R>[]> {
+    return this.#mapAsync(func, iterable, true, options);
+  }
+
+  #mapAsync<R>(
+    func: unknown,
+    iterable: Iterable<unknown>,
+    star: boolean,
+    options?: MapOptions & AsyncOptions<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]> {
     this.#check();
     _checkTarget(func);
-    const items = [...iterable].map((a) => {
-      if (!Array.isArray(a)) {
-        throw new TypeError("starmap items must be argument arrays");
-      }
-      return a as unknown[];
-    });
+    const items = star ? _argLists(iterable) : _items(iterable);
     const size = this.#chunksize(items.length, options?.chunksize);
-    const parts = this.#chunks(func, items, size);
-    const all = Promise.all(parts).then((chunks) => chunks.flat());
+    const all = mapChunks(this.#backend, func, items, size, star);
     return this.#track(all as Promise<Awaited<R>[]>, options);
   }
 
   /**
    * Like {@linkcode Pool.map}, but yields the results one by one, in order,
-   * as they are ready.
+   * as they are ready. With a `chunksize` above 1, the results of a chunk
+   * come together once the whole chunk has run; when an item throws, the
+   * results before it are yielded, then the error is thrown.
    *
    * @param func A self-contained function or a `{ module, name }` reference.
    * @param iterable The items.
    * @param options `{ chunksize = 1 }`.
    * @returns An async iterable of the results.
-   * @throws {ValueError} "Pool not running".
+   * @throws {ValueError} "Pool not running", or a chunksize below 1.
    */
   imap<T, R>(
     func: Target<[T], R>,
     iterable: Iterable<T>,
     options?: MapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
-    const results = this.#imapResults(func, iterable, options);
-    return (async function* () {
-      for (const r of results) yield* await r.get() as Awaited<R>[];
-    })();
+    return this.#stream(func, iterable, options, true);
   }
 
   /**
-   * Like {@linkcode Pool.imap}, but yields each result as soon as it is
-   * ready, whatever its place.
+   * Like {@linkcode Pool.imap}, but yields each chunk's results as soon as
+   * the chunk is done, whatever its place.
    *
    * @param func A self-contained function or a `{ module, name }` reference.
    * @param iterable The items.
    * @param options `{ chunksize = 1 }`.
    * @returns An async iterable of the results.
-   * @throws {ValueError} "Pool not running".
+   * @throws {ValueError} "Pool not running", or a chunksize below 1.
    */
   imapUnordered<T, R>(
     func: Target<[T], R>,
     iterable: Iterable<T>,
     options?: MapOptions,
   ): AsyncIterableIterator<Awaited<R>> {
-    const results = this.#imapResults(func, iterable, options);
-    return (async function* () {
-      const pending = new Map(
-        results.map((r, i) => [i, r.wait().then(() => i)]),
-      );
-      while (pending.size > 0) {
-        const i = await Promise.race(pending.values());
-        pending.delete(i);
-        yield* await results[i].get() as Awaited<R>[];
-      }
-    })();
+    return this.#stream(func, iterable, options, false);
   }
 
-  #imapResults<T, R>(
-    func: Target<[T], R>,
-    iterable: Iterable<T>,
-    options?: MapOptions,
-  ): AsyncResult<unknown[]>[] {
+  #stream<R>(
+    func: unknown,
+    iterable: Iterable<unknown>,
+    options: MapOptions | undefined,
+    ordered: boolean,
+  ): AsyncIterableIterator<Awaited<R>> {
     this.#check();
     _checkTarget(func);
-    const items = _argLists(iterable);
+    const items = _items(iterable);
     const size = this.#chunksize(items.length, options?.chunksize ?? 1);
-    return this.#chunks(func, items, size).map((p) => this.#track(p));
+    const stream: _ChunkStream = new _ChunkStream(() =>
+      this.#results.delete(stream)
+    );
+    this.#results.add(stream);
+    try {
+      stream.start(this.#backend, func, items, size, false);
+    } catch (err) {
+      this.#results.delete(stream);
+      throw err;
+    }
+    return stream.results(ordered) as AsyncIterableIterator<Awaited<R>>;
   }
 
   /** Stops accepting tasks; the workers exit once the tasks given are done. */
@@ -371,12 +363,24 @@ export class BasePool {
   }
 }
 
-function _argLists<T>(iterable: Iterable<T>): unknown[][] {
+/** The items of `iterable`, as an array (each chunk is copied out of it). */
+function _items(iterable: Iterable<unknown>): unknown[] {
   if (
     iterable === null || iterable === undefined ||
-    typeof (iterable as Iterable<T>)[Symbol.iterator] !== "function"
+    typeof (iterable as Iterable<unknown>)[Symbol.iterator] !== "function"
   ) {
     throw new TypeError("the items must be iterable");
   }
-  return [...iterable].map((x) => [x]);
+  return Array.isArray(iterable) ? iterable : [...iterable];
+}
+
+/** The argument lists of `iterable` (starmap's items). */
+function _argLists(iterable: Iterable<unknown>): unknown[][] {
+  const items = _items(iterable);
+  for (const a of items) {
+    if (!Array.isArray(a)) {
+      throw new TypeError("starmap items must be argument arrays");
+    }
+  }
+  return items as unknown[][];
 }

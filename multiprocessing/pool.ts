@@ -195,7 +195,8 @@ export class Pool extends BasePool {
     super(n, {
       check: (args) => checkForProcess(args, "task arguments"),
       submit: (fn, args) => core.submit(fn, args),
-      submitChunk: (fn, chunk) => core.submitChunk(fn as never, chunk),
+      submitItems: (fn, items, star) =>
+        core.submitItems(fn as never, items, star),
       close: () => core.shutdown({ wait: true }),
       terminate: async () => {
         void core.shutdown({ wait: false, cancelFutures: true });

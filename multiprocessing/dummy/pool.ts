@@ -51,9 +51,8 @@ export class ThreadPool extends BasePool {
     super(n, {
       check: () => {},
       submit: (fn, args) => ex.submit(fn as never, ...args),
-      // The executor batches small tasks itself: a chunk is its items.
-      submitChunk: (fn, chunk) =>
-        Promise.all(chunk.map((args) => ex.submit(fn as never, ...args))),
+      submitItems: (fn, items, star) =>
+        ex._submitItems(fn as never, items, star),
       close: () => ex.shutdown({ wait: true }),
       terminate: () => ex.shutdown({ wait: false, cancelFutures: true }),
     });
