@@ -243,6 +243,55 @@ describe("multiprocessing.dummy", () => {
     await sleep(400);
   });
 
+  it("dummy Pool.map() sends chunks of items: order, errors mid-chunk, imap, starmap, numbers packed exactly", async () => {
+    await using pool = new Pool(2);
+    const xs = Array.from({ length: 101 }, (_, i) => i);
+    for (const chunksize of [1, 3, 13, 101]) {
+      assert.deepEqual(
+        await pool.map((x: number) => x + 1, xs, { chunksize }),
+        xs.map((x) => x + 1),
+      );
+    }
+    const odd = [-0, NaN, Infinity, 2 ** 53, 1e-300, 0.1, -7.5, 3, 4];
+    const back = await pool.map((x: number) => x, odd, { chunksize: 9 });
+    odd.forEach((x, i) => assert.ok(Object.is(back[i], x), `item ${i}`));
+    assert.deepEqual(
+      await pool.starmap((a: number, b: string) => b.repeat(a), [[2, "a"], [
+        0,
+        "b",
+      ], [3, "c"]], { chunksize: 2 }),
+      ["aa", "", "ccc"],
+    );
+    const boom = (x: number) => {
+      if (x === 6) throw new RangeError("six");
+      return x;
+    };
+    await assert.rejects(pool.map(boom, xs, { chunksize: 4 }), {
+      name: "RangeError",
+      message: "six",
+    });
+    const got: unknown[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const y of pool.imap(boom, xs, { chunksize: 4 })) {
+          got.push(y);
+        }
+      })(),
+      RangeError,
+    );
+    assert.deepEqual(got, [0, 1, 2, 3, 4, 5]);
+    const unordered: number[] = [];
+    for await (
+      const y of pool.imapUnordered((x: number) => x, xs, { chunksize: 10 })
+    ) unordered.push(y);
+    assert.deepEqual(unordered.sort((a, b) => a - b), xs);
+    assert.deepEqual(await pool.map((x: number) => x, []), []);
+    assert.throws(() => pool.imap((x: number) => x, [1], { chunksize: 0 }), {
+      name: "ValueError",
+      message: "Chunksize must be 1+, not 0",
+    });
+  });
+
   it("a Manager's objects work in threads too", async () => {
     await using m = Manager();
     const d = m.dict<number, number>();

@@ -211,6 +211,293 @@ describe("Pool", () => {
     await assert.rejects(doomed.map((x: number) => x, [1]), ValueError);
   });
 
+  it("Pool.map() keeps the items' order with odd chunk sizes, packed or not", async () => {
+    await using pool = new Pool(2);
+    const xs = Array.from({ length: 101 }, (_, i) => i);
+    for (const chunksize of [1, 2, 3, 7, 13, 100, 101, 500]) {
+      assert.deepEqual(
+        await pool.map((x: number) => x * 2, xs, { chunksize }),
+        xs.map((x) => x * 2),
+        `chunksize ${chunksize}`,
+      );
+    }
+    // Strings, objects and a mix of numbers and others take the unpacked path.
+    const words = xs.map((x) => `w${x}`);
+    assert.deepEqual(
+      await pool.map((w: string) => w.toUpperCase(), words, { chunksize: 9 }),
+      words.map((w) => w.toUpperCase()),
+    );
+    assert.deepEqual(
+      await pool.map((x: number) => ({ x }), xs, { chunksize: 10 }),
+      xs.map((x) => ({ x })),
+    );
+    const mixed = xs.map((x) => (x % 10 === 5 ? String(x) : x));
+    assert.deepEqual(
+      await pool.map((x: unknown) => x, mixed, { chunksize: 20 }),
+      mixed,
+    );
+    assert.deepEqual(
+      await pool.map((x: number) => (x === 50 ? undefined : x), xs),
+      xs.map((x) => (x === 50 ? undefined : x)),
+    );
+    // Numbers survive the Float64Array packing exactly, both ways.
+    const odd = [-0, NaN, Infinity, -Infinity, 2 ** 53, 1e-300, 0.1, -7.5, 3];
+    const back = await pool.map((x: number) => x, odd, { chunksize: 9 });
+    odd.forEach((x, i) => assert.ok(Object.is(back[i], x), `item ${i}`));
+    const negated = await pool.map((x: number) => -x, xs.map(() => 0));
+    assert.ok(negated.every((x) => Object.is(x, -0)));
+    // A generator works as the iterable.
+    function* gen() {
+      yield* [3, 1, 2];
+    }
+    assert.deepEqual(
+      await pool.map((x: number) => x * x, gen(), { chunksize: 2 }),
+      [9, 1, 4],
+    );
+  });
+
+  it("Pool.map() fails with an error thrown in the middle of a chunk; the chunk's later items do not run", async () => {
+    await using pool = new Pool(1);
+    const runs = new Value("i", 0);
+    const errors: unknown[] = [];
+    const r = pool.starmapAsync(
+      (v: Value, x: number) => {
+        using _h = v.holdSync();
+        v.value += 1;
+        if (x === 7) throw new RangeError(`item ${x}`);
+        return x;
+      },
+      Array.from({ length: 10 }, (_, x) => [runs, x] as [Value, number]),
+      { chunksize: 5, errorCallback: (e) => errors.push(e) },
+    );
+    await assert.rejects(r.get(30), { name: "RangeError", message: "item 7" });
+    assert.equal(r.successful(), false);
+    assert.equal(errors.length, 1);
+    assert.equal((errors[0] as Error).message, "item 7");
+    // Chunk [0..4] ran, then 5, 6 and 7 of [5..9]: 8 and 9 did not.
+    assert.equal(runs.value, 8);
+    await assert.rejects(
+      pool.map((x: number) => {
+        if (x === 500) throw new TypeError("five hundred");
+        return x;
+      }, Array.from({ length: 1000 }, (_, i) => i)),
+      { name: "TypeError", message: "five hundred" },
+    );
+    // The pool goes on.
+    assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2, 3]), [
+      2,
+      3,
+      4,
+    ]);
+  });
+
+  it("Pool.imap() yields the results before a failing item, then throws its error", async () => {
+    await using pool = new Pool(2);
+    const boom = (x: number) => {
+      if (x === 6) throw new RangeError("six");
+      return x * 10;
+    };
+    for (const chunksize of [1, 4, 20]) {
+      const got: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (
+            const y of pool.imap(boom, [0, 1, 2, 3, 4, 5, 6, 7, 8], {
+              chunksize,
+            })
+          ) got.push(y);
+        })(),
+        { name: "RangeError", message: "six" },
+      );
+      assert.deepEqual(got, [0, 10, 20, 30, 40, 50], `chunksize ${chunksize}`);
+    }
+    // An async target runs one item at a time and stops at a rejection.
+    const got: unknown[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (
+          const y of pool.imap(
+            async (x: number) => {
+              await new Promise((r) => setTimeout(r, 1));
+              if (x === 2) throw new Error("async two");
+              return x;
+            },
+            [0, 1, 2, 3, 4],
+            { chunksize: 5 },
+          )
+        ) got.push(y);
+      })(),
+      { message: "async two" },
+    );
+    assert.deepEqual(got, [0, 1]);
+  });
+
+  it("Pool.imapUnordered() yields every result once, chunk by chunk", async () => {
+    await using pool = new Pool(2);
+    const xs = Array.from({ length: 200 }, (_, i) => i);
+    for (const chunksize of [1, 7, 200]) {
+      const got: number[] = [];
+      for await (
+        const y of pool.imapUnordered((x: number) => x + 1, xs, { chunksize })
+      ) got.push(y);
+      assert.deepEqual(
+        got.sort((a, b) => a - b),
+        xs.map((x) => x + 1),
+        `chunksize ${chunksize}`,
+      );
+    }
+    const got: unknown[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (
+          const y of pool.imapUnordered(
+            (x: number) => {
+              if (x === 3) throw new RangeError("three");
+              return x;
+            },
+            [0, 1, 2, 3, 4],
+            { chunksize: 5 },
+          )
+        ) got.push(y);
+      })(),
+      RangeError,
+    );
+    assert.deepEqual(got, [0, 1, 2]);
+  });
+
+  it("Pool.starmap() spreads each argument list, in chunks", async () => {
+    await using pool = new Pool(2);
+    const rows = Array.from(
+      { length: 25 },
+      (_, i) => [i, i + 1, i % 3] as [number, number, number],
+    );
+    const want = rows.map(([a, b, c]) => a * b + c);
+    for (const chunksize of [1, 4, 25]) {
+      assert.deepEqual(
+        await pool.starmap(
+          (a: number, b: number, c: number) => a * b + c,
+          rows,
+          { chunksize },
+        ),
+        want,
+      );
+    }
+    assert.deepEqual(
+      await pool.starmapAsync((...a: number[]) => a.length, [[], [1], [1, 2]], {
+        chunksize: 3,
+      }).get(),
+      [0, 1, 2],
+    );
+    // A one-item list is not unpacked: the item is the only argument.
+    assert.deepEqual(
+      await pool.starmap((x: number[]) => Array.isArray(x), [[[1, 2]]]),
+      [true],
+    );
+  });
+
+  it("Pool map calls over empty iterables give nothing", async () => {
+    await using pool = new Pool(1);
+    const seen: unknown[] = [];
+    assert.deepEqual(await pool.map((x: number) => x, []), []);
+    assert.deepEqual(
+      await pool.mapAsync((x: number) => x, new Set<number>(), {
+        callback: (v) => seen.push(v),
+      }).get(),
+      [],
+    );
+    assert.deepEqual(seen, [[]]);
+    assert.deepEqual(await pool.starmap((x: number) => x, []), []);
+    for await (const _ of pool.imap((x: number) => x, [])) assert.fail();
+    for await (const _ of pool.imapUnordered((x: number) => x, [])) {
+      assert.fail();
+    }
+  });
+
+  it("Pool map calls reject a chunksize below 1", async () => {
+    await using pool = new Pool(1);
+    for (const chunksize of [0, -1, 1.5]) {
+      const error = {
+        name: "ValueError",
+        message: `Chunksize must be 1+, not ${chunksize}`,
+      };
+      await assert.rejects(
+        pool.map((x: number) => x, [1], { chunksize }),
+        error,
+      );
+      await assert.rejects(
+        pool.starmap((x: number) => x, [[1]], { chunksize }),
+        error,
+      );
+      assert.throws(
+        () => pool.mapAsync((x: number) => x, [1], { chunksize }),
+        error,
+      );
+      assert.throws(
+        () => pool.imap((x: number) => x, [1], { chunksize }),
+        error,
+      );
+      assert.throws(
+        () => pool.imapUnordered((x: number) => x, [1], { chunksize }),
+        error,
+      );
+    }
+  });
+
+  it("a Pool worker dying in the middle of a chunk fails the call; nothing hangs", async () => {
+    await using pool = new Pool(2);
+    const die = (x: number) => {
+      if (x === 5) {
+        // deno-lint-ignore no-explicit-any
+        const p = (globalThis as any).process;
+        p.kill(p.pid, "SIGKILL");
+      }
+      return x;
+    };
+    const xs = Array.from({ length: 12 }, (_, i) => i);
+    await assert.rejects(
+      pool.map(die, xs, { chunksize: 4 }),
+      (err: Error) =>
+        err instanceof ProcessError && /killed by SIGKILL/.test(err.message),
+    );
+    // imap yields what came back before the death, in order, then fails.
+    // (Which results made it out depends on batching: a worker's finished
+    // chunks may still be in its send buffer when it is killed.)
+    const got: unknown[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const y of pool.imap(die, xs, { chunksize: 4 })) got.push(y);
+      })(),
+      ProcessError,
+    );
+    assert.ok(got.length < 5 && got.every((y, i) => y === i), String(got));
+    assert.deepEqual(
+      await pool.map((x: number) => x * 3, xs),
+      xs.map((x) => x * 3),
+    );
+  });
+
+  it("Pool maxtasksperchild counts a chunk as one task, as CPython", async () => {
+    await using pool = new Pool(1, { maxtasksperchild: 2 });
+    const pids = await pool.map(pidOf, [0, 1, 2, 3, 4, 5], { chunksize: 2 });
+    assert.equal(new Set(pids.slice(0, 4)).size, 1);
+    assert.equal(pids[4], pids[5]);
+    assert.notEqual(pids[3], pids[4]);
+  });
+
+  it("Pool.terminate() fails an imap that is waiting", async () => {
+    const pool = new Pool(1);
+    const it = pool.imap(
+      (x: number) => x === 0 ? x : new Promise(() => {}),
+      [0, 1, 2],
+    );
+    assert.deepEqual(await it.next(), { value: 0, done: false });
+    const next = assert.rejects(it.next(), RuntimeError);
+    await sleep(50);
+    await pool.terminate();
+    await next;
+    assert.equal(children().length, 0);
+  });
+
   it("Pool argument checks", async () => {
     await using pool = new Pool(1);
     assert.throws(() => pool.applyAsync(5 as never), TypeError);
