@@ -1,64 +1,163 @@
-// Batches the async puts of one thread to one unbounded queue: the puts of
-// one turn of the event loop travel in one frame, as Python's feeder thread
-// sends what accumulated in its buffer.
+// Batches the async puts of one thread to one unbounded queue, as Python's
+// feeder thread does: `put` hands the item over and returns; what
+// accumulated goes out in one frame when the event loop turns, or at once
+// when a frame's worth has piled up (that put then waits for the write,
+// so a fast producer cannot outrun the socket without bound). Items still
+// buffered when the process exits are sent with a blocking call from the
+// exit handler, as Python joins its feeder threads at exit.
+import { setImmediate } from "node:timers";
+import { serialize } from "node:v8";
+import { nodeProcess, writeStderr } from "../_internal/runtime.ts";
 import type { BaseProxy } from "./_proxy.ts";
 
-interface _Pending {
-  item: unknown;
-  resolve(): void;
-  reject(err: unknown): void;
+/** Items sent in one frame at most; a put that fills a frame waits for its write. */
+const _FRAME_ITEMS = 1024;
+const _done: Promise<void> = Promise.resolve();
+
+/** The buffers holding items not yet sent. */
+const _unsent = new Set<_PutBuffer>();
+let _hooked = false;
+
+function _sendAllAtExit(): void {
+  for (const b of [..._unsent]) b._sendSync();
+}
+
+function _hookExit(): void {
+  if (_hooked) return;
+  _hooked = true;
+  nodeProcess?.on?.("exit", _sendAllAtExit);
+  // Deno.exit() fires "unload" only.
+  globalThis.addEventListener?.("unload", _sendAllAtExit);
 }
 
 /** A buffer of items on their way to one queue. */
 export class _PutBuffer {
-  #items: _Pending[] = [];
+  #items: unknown[] = [];
   #scheduled = false;
-  #last: Promise<unknown> = Promise.resolve();
+  #last: Promise<void> = _done;
+  #error: unknown = null;
   #proxy: BaseProxy;
+  #awaitWrite: boolean;
+  #written: PromiseWithResolvers<void> | null = null;
 
-  constructor(proxy: BaseProxy) {
+  /**
+   * @param proxy The queue.
+   * @param awaitWrite Each put resolves once its frame is written, and
+   *   frames go out at the end of the current task (a JoinableQueue, whose
+   *   `join` must see every put that returned).
+   */
+  constructor(proxy: BaseProxy, awaitWrite = false) {
     this.#proxy = proxy;
+    this.#awaitWrite = awaitWrite;
   }
 
-  /** Adds an item; resolves once the frame holding it has been written. */
+  /**
+   * Adds an item. Resolves at once, or, when it fills a frame, once that
+   * frame is written (always, with `awaitWrite`). Rejects with the item's
+   * own error when it cannot be cloned, and with the error of an earlier
+   * frame that could not be sent.
+   */
   put(item: unknown): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => {
-      this.#items.push({ item, resolve, reject });
-    });
+    if (this.#error !== null) {
+      const err = this.#error;
+      this.#error = null;
+      return Promise.reject(err);
+    }
+    // The frame is written later: refuse an item that cannot be cloned now,
+    // in the queue module's words.
+    const type = typeof item;
+    if (type === "function" || type === "symbol") {
+      return Promise.reject(
+        new TypeError(
+          `queue items must be values structured clone can carry, got a ${type}`,
+        ),
+      );
+    }
+    if (type === "object" && item !== null) {
+      try {
+        serialize(item);
+      } catch (err) {
+        return Promise.reject(
+          new TypeError(
+            `queue items must be values structured clone can carry (no functions, symbols or shared objects of the threading and queue modules): ${
+              (err as Error)?.message
+            }`,
+            { cause: err },
+          ),
+        );
+      }
+    }
+    this.#items.push(item);
+    if (this.#items.length === 1) {
+      _unsent.add(this);
+      _hookExit();
+    }
+    if (this.#items.length >= _FRAME_ITEMS) return this.#send();
     if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(() => this.#send());
+      const send = () => {
+        this.#scheduled = false;
+        this.#send().catch(() => {});
+      };
+      if (this.#awaitWrite) queueMicrotask(send);
+      else setImmediate(send);
     }
-    this.#last = p.catch(() => {});
-    return p;
+    if (!this.#awaitWrite) return _done;
+    this.#written ??= Promise.withResolvers<void>();
+    return this.#written.promise;
   }
 
-  #send(): void {
-    this.#scheduled = false;
+  #send(): Promise<void> {
     const batch = this.#items;
+    if (batch.length === 0) return this.#last;
     this.#items = [];
+    _unsent.delete(this);
+    const written = this.#written;
+    this.#written = null;
     let sent: Promise<void>;
     try {
-      sent = this.#proxy._postNow("putMany", batch.map((b) => b.item));
-    } catch {
-      // One of them cannot be cloned: send each alone, failing only that one.
-      for (const b of batch) {
-        try {
-          this.#proxy._postNow("putMany", [b.item]).then(b.resolve, b.reject);
-        } catch (err) {
-          b.reject(err);
-        }
-      }
-      return;
+      sent = this.#proxy._postNow("putMany", batch);
+    } catch (err) {
+      // Every item was cloned once in put(); one changed since.
+      sent = Promise.reject(err);
     }
-    sent.then(
-      () => batch.forEach((b) => b.resolve()),
-      (err) => batch.forEach((b) => b.reject(err)),
-    );
+    if (written) {
+      sent.then(written.resolve, written.reject);
+      this.#last = sent.catch(() => {});
+    } else {
+      this.#last = sent.catch((err) => {
+        this.#error ??= err;
+      });
+    }
+    return sent;
   }
 
-  /** Resolves once everything put so far has been written. */
+  /** @internal Sends what is buffered with a blocking call (at exit). */
+  _sendSync(): void {
+    const batch = this.#items;
+    const written = this.#written;
+    this.#items = [];
+    this.#written = null;
+    _unsent.delete(this);
+    if (batch.length === 0) return;
+    try {
+      this.#proxy._callSync("putMany", batch);
+      written?.resolve();
+    } catch (err) {
+      writeStderr(
+        `pyconc: ${batch.length} queue item(s) could not be sent at exit: ${err}\n`,
+      );
+    }
+  }
+
+  /** Resolves once everything put so far has been written; rejects with a failure not yet reported. */
   async flush(): Promise<void> {
+    await this.#send().catch(() => {});
     await this.#last;
+    if (this.#error !== null) {
+      const err = this.#error;
+      this.#error = null;
+      throw err;
+    }
   }
 }

@@ -21,6 +21,14 @@ import { Queue } from "./queues.ts";
  */
 export class JoinableQueue<T = unknown> extends Queue<T> {
   /**
+   * @internal Puts from another process resolve once written, so that a
+   * `joinSync` after them counts them.
+   */
+  override get _putsAwaitWrite(): boolean {
+    return true;
+  }
+
+  /**
    * Says that an item taken with `get` has been dealt with.
    *
    * @throws {ValueError} "task_done() called too many times".

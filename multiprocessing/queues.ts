@@ -45,11 +45,15 @@ function _checkMaxsize(maxsize: number): number {
  * (a queue of the queue module), which uses them directly, at the speed
  * of that module; its server worker serves them to other processes, one
  * round trip per `get`. From another process, `put` on an unbounded queue
- * buffers the item and sends what accumulated in one frame per turn of
- * the event loop (resolving once written), like Python's feeder thread, so
- * an item becomes visible a moment after `put` returns; on a bounded
- * queue `put` waits for room. `get` is async, `getSync`/`putSync` block
- * the calling thread. `Empty` and `Full` are the queue module's.
+ * buffers the item and returns, like Python's feeder thread: what
+ * accumulated goes out in one frame when the event loop turns (a put that
+ * fills a frame of 1,024 items waits for its write), so an item becomes
+ * visible a moment after `put` returns, items put by one thread arrive in
+ * order, and what is still buffered when the process exits (even through
+ * `exit()`) is sent first. On a bounded queue `put` waits for room. `get`
+ * is async; `getSync` and `putSync` block the calling thread, and a
+ * `putSync` does not wait for earlier `put`s of the same thread. `Empty`
+ * and `Full` are the queue module's.
  *
  * @example Producer and consumer
  * ```ts
@@ -95,6 +99,14 @@ export class Queue<T = unknown> extends BaseProxy {
     }
   }
 
+  /**
+   * @internal Whether a put from another process resolves only once its
+   * item is written (see {@linkcode JoinableQueue}).
+   */
+  get _putsAwaitWrite(): boolean {
+    return false;
+  }
+
   /** @internal The shared-memory queue, in the thread that made this one. */
   get _local(): LocalQueue<T> | null {
     return this.#local;
@@ -111,12 +123,13 @@ export class Queue<T = unknown> extends BaseProxy {
 
   /**
    * Puts `item` in the queue. On an unbounded queue it resolves once the
-   * item is on its way; on a bounded one it waits for room: forever, at
-   * most `timeout` seconds, or not at all with `block: false`.
+   * item is buffered to be sent (see the class doc); on a bounded one it
+   * waits for room: forever, at most `timeout` seconds, or not at all with
+   * `block: false`.
    *
    * @param item The item (copied with structured clone).
    * @param options `{ block = true, timeout = null }`.
-   * @returns A promise that settles when the item has been sent.
+   * @returns A promise that settles when the item has been handed over.
    * @throws {Full} no room in time.
    * @throws {ValueError} the queue was closed by this process, or a negative timeout.
    */
@@ -127,7 +140,8 @@ export class Queue<T = unknown> extends BaseProxy {
       const it = encodeItem(item, "Queue items") as T;
       if (this.#local) return this.#local.put(it, options);
       if (this.#maxsize <= 0) {
-        return (this.#buffer ??= new _PutBuffer(this)).put(it);
+        this.#buffer ??= new _PutBuffer(this, this._putsAwaitWrite);
+        return this.#buffer.put(it);
       }
       return this._call("put", it, ms) as Promise<void>;
     } catch (err) {

@@ -130,6 +130,68 @@ describe("Queue", () => {
 });
 
 describe("Queue from another process", () => {
+  it("a child's put returns before the item is sent, and exit() sends what is still buffered, in order", async () => {
+    for (
+      const [n, how] of [[1, "process"], [10, "deno"], [
+        3001,
+        "process",
+      ]] as const
+    ) {
+      const q = new Queue<number>();
+      const p = new Process({
+        target: async (q: Queue<number>, n: number, how: string) => {
+          // deno-lint-ignore no-explicit-any
+          const g = globalThis as any;
+          const t0 = performance.now();
+          for (let i = 0; i < n; i++) await q.put(i);
+          if (n === 1 && performance.now() - t0 > 50) g.process.exit(9);
+          if (how === "deno" && g.Deno) g.Deno.exit(3);
+          g.process.exit(3);
+        },
+        args: [q, n, how],
+      });
+      await p.start();
+      await p.join();
+      assert.equal(p.exitcode, 3);
+      const got: number[] = [];
+      while (got.length < n) got.push(await q.get({ timeout: 5 }));
+      assert.deepEqual(got, Array.from({ length: n }, (_, i) => i));
+      assert.equal(q.empty(), true);
+    }
+  });
+
+  it("a child's put of an item that cannot be cloned fails at once; the others arrive", async () => {
+    const q = new Queue<unknown>();
+    const out = new Queue<string>();
+    const p = new Process({
+      target: async (q: Queue<unknown>, out: Queue<string>) => {
+        await q.put(1);
+        const errors: string[] = [];
+        for (const bad of [() => 1, { f: Symbol("s") }, Symbol("t")]) {
+          await q.put(bad).catch((e: Error) =>
+            errors.push(`${e.name}: ${e.message}`)
+          );
+        }
+        await q.put(2);
+        out.putSync(errors.join("\n"));
+      },
+      args: [q, out],
+    });
+    await p.start();
+    await p.join();
+    assert.equal(p.exitcode, 0);
+    const errors = (await out.get({ timeout: 5 })).split("\n");
+    const prefix =
+      "TypeError: queue items must be values structured clone can carry";
+    assert.equal(errors.length, 3);
+    assert.equal(errors[0], `${prefix}, got a function`);
+    assert.match(errors[1], new RegExp(`^${prefix} \\(no functions, .+\\): .`));
+    assert.equal(errors[2], `${prefix}, got a symbol`);
+    assert.equal(await q.get({ timeout: 5 }), 1);
+    assert.equal(await q.get({ timeout: 5 }), 2);
+    assert.equal(q.empty(), true);
+  });
+
   it("a child sees Full, Empty, sizes, blocking puts and timeouts", async () => {
     const q = new Queue<number>(2);
     const out = new Queue<unknown>();
@@ -179,6 +241,30 @@ describe("Queue from another process", () => {
 });
 
 describe("JoinableQueue", () => {
+  it("a child's joinSync() after its puts waits for them to be done", async () => {
+    const q = new JoinableQueue<number>();
+    const out = new Queue<number[]>();
+    const p = new Process({
+      target: async (q: JoinableQueue<number>, out: Queue<number[]>) => {
+        for (let i = 0; i < 3; i++) await q.put(i);
+        const t0 = performance.now();
+        const joined = q.joinSync(20);
+        out.putSync([joined ? 1 : 0, performance.now() - t0]);
+      },
+      args: [q, out],
+    });
+    await p.start();
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await q.get({ timeout: 10 }), i);
+      await sleep(50);
+      q.taskDone();
+    }
+    const [joined, waited] = await out.get({ timeout: 20 });
+    assert.equal(joined, 1);
+    assert.ok(waited >= 80, `joinSync returned after ${waited} ms`);
+    await p.join();
+  });
+
   it("JoinableQueue.join() waits until every item is marked done by a child", async () => {
     const q = new JoinableQueue<number>();
     for (let i = 0; i < 5; i++) await q.put(i);
