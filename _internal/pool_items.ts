@@ -15,11 +15,16 @@ const _MIN_PACK = 8;
 /** A `Float64Array` of `values` when every one is a number (and there are enough), else null. */
 export function packNumbers(values: ArrayLike<unknown>): Float64Array | null {
   const n = values.length;
-  if (n < _MIN_PACK) return null;
+  if (n < _MIN_PACK || typeof values[0] !== "number") return null;
+  // One pass: copy while checking (a list that is not all numbers usually
+  // shows it at its first value, before anything is copied).
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    if (typeof values[i] !== "number") return null;
+    const v = values[i];
+    if (typeof v !== "number") return null;
+    out[i] = v;
   }
-  return new Float64Array(values as ArrayLike<number>);
+  return out;
 }
 
 /**

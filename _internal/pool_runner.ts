@@ -30,7 +30,7 @@ type _Fn = (...args: any[]) => unknown;
 export type PostDone = (msg: DoneMessage, transfer: Transferable[]) => void;
 
 function _isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null &&
+  return (typeof v === "object" && v !== null || typeof v === "function") &&
     typeof (v as PromiseLike<unknown>).then === "function";
 }
 
@@ -238,19 +238,30 @@ export class PoolRunner {
     const n = items.length;
     let i = 0;
     let pending: PromiseLike<unknown> | null = null;
-    for (; i < n; i++) {
-      let r: unknown;
-      try {
-        r = star ? fn(...(items[i] as unknown[])) : fn(items[i]);
-      } catch (err) {
-        this.#okItems(id, out, errorToRecord(err));
-        return;
+    try {
+      // Two loops, so the hot one makes a plain call.
+      if (star) {
+        for (; i < n; i++) {
+          const r = fn(...(items[i] as unknown[]));
+          if (_isThenable(r)) {
+            pending = r;
+            break;
+          }
+          out.push(r);
+        }
+      } else {
+        for (; i < n; i++) {
+          const r = fn(items[i]);
+          if (_isThenable(r)) {
+            pending = r;
+            break;
+          }
+          out.push(r);
+        }
       }
-      if (_isThenable(r)) {
-        pending = r;
-        break;
-      }
-      out.push(r);
+    } catch (err) {
+      this.#okItems(id, out, errorToRecord(err));
+      return;
     }
     if (pending === null) {
       this.#okItems(id, out, null);

@@ -25,6 +25,8 @@ export interface _Item {
   args: unknown;
   flags: number;
   transfer: Transferable[] | null;
+  /** How many items it carries (a map chunk's length; 1 for a plain task). */
+  size: number;
 }
 
 /** A worker or child process as the dispatcher sees it. */
@@ -77,6 +79,10 @@ export interface _DispatcherHost {
 // is sent one task at a time to an idle slot: long tasks spread evenly over
 // the workers and a queued task stays cancellable, as in Python.
 const _BATCH_MS = 1;
+// A message carries at most about this many items of map chunks (a bigger
+// chunk goes alone): a worker starts on its first chunk while the next one
+// is still on the way, and its results come back while it runs the next.
+const _BATCH_ITEMS = 4096;
 
 /** Schedules tasks onto slots. */
 export class _Dispatcher {
@@ -132,6 +138,7 @@ export class _Dispatcher {
     args: unknown,
     flags: number,
     transfer: Transferable[] | null,
+    size = 1,
   ): void {
     const item: _Item = {
       id: this.#nextTaskId++,
@@ -142,6 +149,7 @@ export class _Dispatcher {
       args,
       flags,
       transfer,
+      size,
     };
     this.#queue.push(item);
     if (!this.#scheduled) {
@@ -178,13 +186,30 @@ export class _Dispatcher {
     return this.#est[fn] ?? Infinity;
   }
 
-  /** Sends a slot one batch, if it has room for one. */
+  /**
+   * Sends a slot work, if it has room: one batch, or several when big map
+   * chunks were cut into messages of their own (see _BATCH_ITEMS).
+   */
   #feed(slot: _Slot): void {
-    if (slot.stopping) return;
-    if (slot.inflight > 0 && slot.inflightMs >= _BATCH_MS) return;
+    let share = this.#share;
+    while (share > 0) {
+      const [sent, cut] = this.#feedOne(slot, share);
+      share -= sent;
+      if (!cut) return;
+    }
+  }
+
+  /**
+   * Sends a slot one batch of at most `share` tasks, if it has room for
+   * one. Returns how many tasks went, and whether the batch was cut short
+   * by its item count alone (more may follow at once).
+   */
+  #feedOne(slot: _Slot, share: number): [number, boolean] {
+    if (slot.stopping) return [0, false];
+    if (slot.inflight > 0 && slot.inflightMs >= _BATCH_MS) return [0, false];
     const limit = Math.min(
       this.#host.maxBatch,
-      this.#share,
+      share,
       this.#host.maxTasksPerSlot - slot.sent,
     );
     const ids: number[] = [];
@@ -195,6 +220,8 @@ export class _Dispatcher {
     let transfer: Transferable[] | null = null;
     const items: _Item[] = [];
     let ms = 0;
+    let size = 0;
+    let cut = false;
     while (ids.length < limit) {
       const item = this.#queue.peek();
       if (!item) break;
@@ -202,6 +229,10 @@ export class _Dispatcher {
       if (
         ids.length > 0 || slot.inflight > 0 ? ms + est > _BATCH_MS : false
       ) break;
+      if (ids.length > 0 && size + item.size > _BATCH_ITEMS) {
+        cut = true;
+        break;
+      }
       this.#queue.shift();
       // A task cancelled while queued is dropped here, never run.
       if (!item.started && !item.future.setRunningOrNotifyCancel()) continue;
@@ -209,6 +240,7 @@ export class _Dispatcher {
       // Capped so sums stay finite (Infinity - Infinity is NaN).
       item.est = Math.min(est, 1e6);
       ms += est;
+      size += item.size;
       items.push(item);
       ids.push(item.id);
       fns.push(item.fn);
@@ -220,15 +252,16 @@ export class _Dispatcher {
       }
       if (item.transfer) (transfer ??= []).push(...item.transfer);
     }
-    if (items.length === 0) return;
+    if (items.length === 0) return [0, false];
     const msg: RunMessage = { type: "run", ids, fns, args, flags, defs };
     try {
       slot.send(msg, transfer ?? []);
     } catch (err) {
       this.#sendOneByOne(slot, items, defs, err);
-      return;
+      return [items.length, false];
     }
     this.#track(slot, items);
+    return [items.length, cut];
   }
 
   #track(slot: _Slot, items: _Item[]): void {

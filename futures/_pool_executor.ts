@@ -108,19 +108,24 @@ export class _PoolCore {
       const transfer = this.#options.transfers
         ? [packed.buffer as ArrayBuffer]
         : null;
-      this.dispatcher.add(future, fn, packed, flags, transfer);
+      this.dispatcher.add(future, fn, packed, flags, transfer, items.length);
       return future as Future<ItemsResult>;
     }
-    return this.#add(fn, items, flags) as Future<ItemsResult>;
+    return this.#add(fn, items, flags, items.length) as Future<ItemsResult>;
   }
 
-  #add(fn: number, args: unknown[], flags: number): Future<unknown> {
+  #add(
+    fn: number,
+    args: unknown[],
+    flags: number,
+    size = 1,
+  ): Future<unknown> {
     let value: unknown = args;
     let transfer: Transferable[] | null = null;
     // Arguments that are all primitives hold no mark and nothing to share.
     if (allPrimitive(args)) {
       const future = new Future<unknown>();
-      this.dispatcher.add(future, fn, value, flags, transfer);
+      this.dispatcher.add(future, fn, value, flags, transfer, size);
       return future;
     }
     if (moveUsed()) {
@@ -145,7 +150,7 @@ export class _PoolCore {
       }
     }
     const future = new Future<unknown>();
-    this.dispatcher.add(future, fn, value, flags, transfer);
+    this.dispatcher.add(future, fn, value, flags, transfer, size);
     return future;
   }
 
