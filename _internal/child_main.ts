@@ -51,26 +51,33 @@ if (!socketPath || !token || !startPath) {
   );
 }
 
-const socket = net.connect(
-  socketPath.startsWith("@") ? `\0${socketPath.slice(1)}` : socketPath,
-);
+const address = socketPath.startsWith("@")
+  ? `\0${socketPath.slice(1)}`
+  : socketPath;
+let socket: net.Socket;
+let connected = false;
+let attempts = 0;
+/** Frames sent before the connection is up. */
+const unsent: Uint8Array[] = [];
 let handler: ((msg: unknown) => void) | null = null;
 const early: unknown[] = [];
-let closing = false;
+let closing: number | null = null;
 
 const channel: ChildChannel = {
   send(msg) {
-    socket.write(encodeFrame(msg));
+    const frame = encodeFrame(msg);
+    if (connected) socket.write(frame);
+    else unsent.push(frame);
   },
   onMessage(h) {
     handler = h;
     for (const m of early.splice(0)) h(m);
   },
   close(code = 0) {
-    if (closing) return;
-    closing = true;
-    socket.end(() => exit(code));
-    // If the parent is gone the flush may never finish.
+    if (closing !== null) return;
+    closing = code;
+    if (connected) socket.end(() => exit(code));
+    // If the parent is gone (or blocked) the flush may never finish.
     setTimeout(() => exit(code), 1000).unref?.();
   },
 };
@@ -118,9 +125,37 @@ unrefTimer(setInterval(() => {
   if (!processAlive(parentPid) || ppid() !== parentPid) exit(0);
 }, 500));
 
-socket.on("data", (chunk: Uint8Array) => decoder.push(chunk));
-socket.on("error", () => exit(0));
-socket.on("close", () => exit(0));
+// The parent spawns this child before its socket listens: retry while
+// the connection is refused.
+function connect(): void {
+  const s = net.connect(address);
+  socket = s;
+  s.on("connect", () => {
+    connected = true;
+    for (const f of unsent.splice(0)) s.write(f);
+    if (closing !== null) {
+      const code = closing;
+      s.end(() => exit(code));
+    }
+  });
+  s.on("data", (chunk: Uint8Array) => decoder.push(chunk));
+  s.on("error", (err: { code?: string }) => {
+    if (
+      !connected && attempts++ < 5000 &&
+      (err.code === "ECONNREFUSED" || err.code === "ENOENT")
+    ) {
+      s.destroy();
+      setTimeout(connect, Math.min(attempts, 10));
+      return;
+    }
+    exit(0);
+  });
+  s.on("close", () => {
+    if (connected) exit(0);
+  });
+}
+
+connect();
 channel.send(
   { type: "hello", id: 0, token, pid: pid() } satisfies ChildHello,
 );

@@ -142,19 +142,21 @@ export class ChildHandle {
         data: options.data,
       } satisfies ChildStart,
     );
-    void this.#spawn();
+    this.#spawn();
   }
 
-  async #spawn(): Promise<void> {
-    let error: unknown = null;
+  // Spawns at once, before the socket listens (the child retries its
+  // connection until it does), so the pid is known when the constructor
+  // returns and the child can run even if this thread blocks right away.
+  #spawn(): void {
+    let child: ChildProcess;
     try {
-      await _ensureServer();
-      if (this.#closed) throw new Error("stopped before it started");
+      const listening = _ensureServer();
       _waiting.set(this.#token, this);
       this.#startPath = `${tmpdir()}/pyconc-${this.#token}.start`;
       writeFileSync(this.#startPath, this.#start, { mode: 0o600 });
       this.#start = new Uint8Array(0);
-      const child = spawn(
+      child = spawn(
         selfCommand(_MAIN, [
           _pathArg,
           this.#token,
@@ -167,15 +169,17 @@ export class ChildHandle {
           stderr: "inherit",
         },
       );
-      this.process = child;
-      if (!this.#ref) child.unref();
-      const status = await child.exited;
-      this.#finish(status, null);
-      return;
+      listening.catch(() => child.kill("SIGKILL"));
     } catch (err) {
-      error = err;
+      queueMicrotask(() => this.#finish(null, err));
+      return;
     }
-    this.#finish(null, error);
+    this.process = child;
+    if (!this.#ref) child.unref();
+    child.exited.then(
+      (status) => this.#finish(status, null),
+      (err) => this.#finish(null, err),
+    );
   }
 
   #finish(status: ExitStatus | null, error: unknown): void {

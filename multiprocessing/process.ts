@@ -76,8 +76,9 @@ export function _liveChildren(): Process[] {
  *
  * Differences that JavaScript forces: the target is a function sent as
  * source (no closures) or a module export instead of an overridden `run()`;
- * `start()` returns a promise that settles once the child has been spawned
- * (its `pid` is known then); after the target returns, the child waits for
+ * `start()` spawns the child at once (its `pid` is known when it returns)
+ * but returns a promise, which rejects when the child could not be
+ * spawned; after the target returns, the child waits for
  * its non-daemon threads and processes, then exits, without waiting for
  * other pending timers or promises.
  *
@@ -200,10 +201,11 @@ export class Process {
   }
 
   /**
-   * Starts the child. Resolves once it has been spawned (its `pid` is
-   * known); the target may still be starting up then.
+   * Starts the child: spawns it at once, so its `pid` is known when this
+   * returns and `joinSync()` may follow without awaiting; the target may
+   * still be starting up then.
    *
-   * @returns A promise that settles when the child has been spawned.
+   * @returns A promise that resolves at once, or rejects when the runtime could not be spawned.
    * @throws {RuntimeError} "cannot start a process twice".
    * @throws {TypeError} an argument that cannot be sent to a child process.
    * @throws {ValueError} the process object was closed.
@@ -249,12 +251,13 @@ export class Process {
     this.#handle = handle;
     if (!this.#daemon) handle.ref();
     _children.add(this);
-    return (async () => {
-      // The handle spawns once the parent's socket listens.
-      while (!handle.process && this.#status === null) await sleepMs(1);
-      if (handle.process) this.#pid = handle.process.pid;
-      else if (spawnError) throw spawnError;
-    })();
+    if (handle.process) {
+      this.#pid = handle.process.pid;
+      return Promise.resolve();
+    }
+    return this.#exited.then(() => {
+      throw spawnError ?? new RuntimeError("the child could not be started");
+    });
   }
 
   #checkJoinable(): void {
@@ -299,8 +302,7 @@ export class Process {
 
   /**
    * The blocking twin of {@linkcode Process.join}: blocks this thread,
-   * watching the child through `/proc` (Linux). The child must have been
-   * spawned (`await p.start()` first).
+   * watching the child through `/proc` (Linux).
    *
    * @param timeout Seconds to wait at most; forever when omitted or `null`.
    * @throws {RuntimeError} the process was not started or not yet spawned.

@@ -129,7 +129,7 @@ describe("Process", () => {
     assert.equal(p.exitcode, -9);
   });
 
-  it("joinSync() right after start() sees the child run and exit while this thread stays blocked", async () => {
+  it("start() spawns at once: joinSync() right after it sees the child run and exit while this thread stays blocked", async () => {
     const q = new Queue<number>();
     const p = new Process({
       target: (q: Queue<number>, n: number) => {
@@ -139,9 +139,11 @@ describe("Process", () => {
       },
       args: [q, 3],
     });
-    await p.start();
+    const started = p.start();
+    assert.equal(typeof p.pid, "number");
     p.joinSync(20);
     assert.equal(p.exitcode, 3);
+    assert.equal(await started, undefined);
     assert.equal(q.getSync({ timeout: 5 }), 3);
   });
 
