@@ -37,6 +37,7 @@ import {
   type Request,
 } from "./mp_wire.ts";
 import { pid } from "./runtime.ts";
+import { _setShmReclaim, shmFree, type ShmLoc } from "./shm_arena.ts";
 
 // ---------------------------------------------------------------------------
 // This thread's server
@@ -51,11 +52,29 @@ let _server: Worker | null = null;
 export function ownAddress(): string {
   if (_address) return _address;
   const address = newAddress(pid());
+  // The server gives the blocks of shared memory of the objects it frees
+  // back on this channel; this thread's arena takes them when it needs
+  // memory (synchronously, so a thread that never returns to its event
+  // loop still reuses them).
+  const frees = new MessageChannel();
+  (frees.port1 as { unref?: () => void }).unref?.();
+  _setShmReclaim(() => {
+    for (;;) {
+      const r = receiveMessageOnPort(frees.port1);
+      if (!r) return;
+      shmFree(r.message as ShmLoc);
+    }
+  });
   const worker = new Worker(
     new URL("./mp_server_worker.ts", import.meta.url),
     {
-      workerData: { address, ready: new SharedArrayBuffer(4) },
-    } as ConstructorParameters<typeof Worker>[1],
+      workerData: {
+        address,
+        ready: new SharedArrayBuffer(4),
+        frees: frees.port2,
+      },
+      transferList: [frees.port2],
+    } as unknown as ConstructorParameters<typeof Worker>[1],
   );
   worker.on("error", (err: unknown) => {
     console.error("pyconc: multiprocessing server failed:", err);

@@ -21,6 +21,27 @@ import { errorToRecord } from "./codec.ts";
 import { EOFError, OSError, RuntimeError, ValueError } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./child_protocol.ts";
 import type { ObjectInit, Reply, Request } from "./mp_wire.ts";
+import type { MessagePort } from "node:worker_threads";
+import { type ShmCell, shmCell, type ShmLoc } from "./shm_arena.ts";
+import { typedArrayOf } from "../multiprocessing/_typecodes.ts";
+import {
+  eventClear,
+  eventIsSet,
+  eventSet,
+  eventWait,
+  lockAcquire,
+  lockAcquireSync,
+  lockCount,
+  lockFreeDead,
+  lockIsOwner,
+  lockLocked,
+  lockRelease,
+  lockReleaseAll,
+  semAcquire,
+  semAcquireSync,
+  semRelease,
+  semValue,
+} from "./shm_sync.ts";
 
 // ---------------------------------------------------------------------------
 // Connections and calls
@@ -162,6 +183,15 @@ export abstract class SharedState {
   abstract op(c: Call, m: string, a: unknown[]): unknown;
   /** Releases what process `pid` held; it has exited. */
   pidGone(_pid: number): void {}
+  /** The object is freed (no holder is left anywhere). */
+  dispose(): void {}
+}
+
+/** What a Condition needs of its lock, in the server's memory or in shared memory. */
+interface CondLock {
+  isOwner(pid: number, tid: number): boolean;
+  releaseAll(pid: number, tid: number, what: string): number;
+  acquireFor(c: Call, count: number, then: () => void): void;
 }
 
 function _ms(v: unknown): number {
@@ -169,7 +199,7 @@ function _ms(v: unknown): number {
 }
 
 /** Lock and RLock: an owner (process and thread), a count, and a queue. */
-export class LockState extends SharedState {
+export class LockState extends SharedState implements CondLock {
   ownerPid = 0;
   ownerTid = 0;
   count = 0;
@@ -360,7 +390,7 @@ class EventState extends SharedState {
 /** Condition: waiters that give up a lock of the same server while they wait. */
 class CondState extends SharedState {
   readonly #waiters = new Deque<{ c: Call; saved: number }>();
-  constructor(readonly lock: LockState) {
+  constructor(readonly lock: CondLock) {
     super();
   }
 
@@ -739,7 +769,7 @@ class PipeState extends SharedState {
   }
 }
 
-/** Value and Array: a typed array (of length 1 for a Value). */
+/** Value and Array: a typed array (of length 1 for a Value), in this server's memory or over a block of shared memory (`loc`). */
 class ArrayState extends SharedState {
   constructor(
     readonly data: ArrayLike<number | bigint> & {
@@ -747,8 +777,13 @@ class ArrayState extends SharedState {
       length: number;
       slice(a?: number, b?: number): unknown;
     },
+    readonly loc: ShmLoc | null = null,
   ) {
     super();
+  }
+
+  override dispose(): void {
+    if (this.loc) _freeBlock(this.loc);
   }
 
   op(_c: Call, m: string, a: unknown[]): unknown {
@@ -1079,6 +1114,189 @@ class SabQueueState extends SharedState {
   }
 }
 
+// ---------------------------------------------------------------------------
+// Objects in shared memory (mechanism (2), see shm_sync.ts): every process
+// that can map the block works on its words directly; the server does the
+// same on behalf of a client that cannot (Deno without the ffi permission),
+// with the client's pid and thread ident, so both paths share one state.
+// The server also frees the locks of a process whose connections all
+// closed, and gives a block back to its arena once the object is freed.
+
+let _freePort: MessagePort | null = null;
+
+/** Where this server gives back the blocks of freed objects (the arena of the thread it serves). */
+export function setShmFreePort(port: MessagePort): void {
+  _freePort = port;
+}
+
+function _freeBlock(loc: ShmLoc): void {
+  _freePort?.postMessage(loc);
+}
+
+function _cell(s: Record<string, unknown>): ShmCell {
+  const c = shmCell(s.m as ShmLoc);
+  if (!c) {
+    throw new RuntimeError(
+      "the process serving this object cannot map its shared memory",
+    );
+  }
+  return c;
+}
+
+/** Parks `c` while a wait runs on its behalf; the result tells whether to go on. */
+function _parkFor(c: Call): () => boolean {
+  c.park(Infinity, null, () => {});
+  return () => c.live;
+}
+
+/** Lock and RLock in shared memory. */
+class ShmLockState extends SharedState implements CondLock {
+  constructor(readonly recursive: boolean, readonly cell: ShmCell) {
+    super();
+  }
+
+  isOwner(pid: number, tid: number): boolean {
+    return lockIsOwner(this.cell, pid, tid);
+  }
+
+  releaseAll(pid: number, tid: number, what: string): number {
+    return lockReleaseAll(this.cell, pid, tid, what);
+  }
+
+  /** Takes the lock for a client that is gone again. */
+  #drop(c: Call): void {
+    if (lockIsOwner(this.cell, c.pid, c.tid)) {
+      lockReleaseAll(this.cell, c.pid, c.tid, "release");
+    }
+  }
+
+  acquireFor(c: Call, count: number, then: () => void): void {
+    const live = _parkFor(c);
+    void lockAcquire(
+      this.cell,
+      c.pid,
+      c.tid,
+      this.recursive,
+      Infinity,
+      count,
+      live,
+    ).then((ok) => {
+      if (!ok) return;
+      if (c.live) then();
+      else this.#drop(c);
+    });
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    const cell = this.cell;
+    switch (m) {
+      case "acquire": {
+        const ms = _ms(a[0]);
+        if (lockAcquireSync(cell, c.pid, c.tid, this.recursive, 0)) return true;
+        if (ms <= 0) return false;
+        const live = _parkFor(c);
+        void lockAcquire(cell, c.pid, c.tid, this.recursive, ms, 1, live)
+          .then((ok) => {
+            if (!ok) c.reply(false);
+            else if (!c.reply(true)) this.#drop(c);
+          });
+        return PENDING;
+      }
+      case "release":
+        lockRelease(cell, c.pid, c.tid, this.recursive);
+        return null;
+      case "locked":
+        return lockLocked(cell);
+      case "owned":
+        return lockIsOwner(cell, c.pid, c.tid);
+      case "count":
+        return lockCount(cell);
+    }
+    throw new TypeError(`Lock has no method ${m}`);
+  }
+
+  override pidGone(pid: number): void {
+    lockFreeDead(this.cell, pid);
+  }
+
+  override dispose(): void {
+    _freeBlock(this.cell.loc);
+  }
+}
+
+/** Semaphore and BoundedSemaphore in shared memory. */
+class ShmSemState extends SharedState {
+  constructor(readonly cell: ShmCell, readonly bound: number | null) {
+    super();
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    const cell = this.cell;
+    switch (m) {
+      case "acquire": {
+        const ms = _ms(a[0]);
+        if (semAcquireSync(cell, 0)) return true;
+        if (ms <= 0) return false;
+        const live = _parkFor(c);
+        void semAcquire(cell, ms, live).then((ok) => {
+          if (!ok) c.reply(false);
+          else if (!c.reply(true)) {
+            // The client is gone: its slot goes back.
+            try {
+              semRelease(cell, 1, this.bound);
+            } catch { /* released meanwhile by others */ }
+          }
+        });
+        return PENDING;
+      }
+      case "release":
+        semRelease(cell, typeof a[0] === "number" ? a[0] : 1, this.bound);
+        return null;
+      case "getValue":
+        return semValue(cell);
+    }
+    throw new TypeError(`Semaphore has no method ${m}`);
+  }
+
+  override dispose(): void {
+    _freeBlock(this.cell.loc);
+  }
+}
+
+/** Event in shared memory. */
+class ShmEventState extends SharedState {
+  constructor(readonly cell: ShmCell) {
+    super();
+  }
+
+  op(c: Call, m: string, a: unknown[]): unknown {
+    const cell = this.cell;
+    switch (m) {
+      case "wait": {
+        if (eventIsSet(cell)) return true;
+        const ms = _ms(a[0]);
+        if (ms <= 0) return false;
+        const live = _parkFor(c);
+        void eventWait(cell, ms, live).then((r) => c.reply(r));
+        return PENDING;
+      }
+      case "set":
+        eventSet(cell);
+        return null;
+      case "clear":
+        eventClear(cell);
+        return null;
+      case "isSet":
+        return eventIsSet(cell);
+    }
+    throw new TypeError(`Event has no method ${m}`);
+  }
+
+  override dispose(): void {
+    _freeBlock(this.cell.loc);
+  }
+}
+
 const _ctors: Record<
   string,
   (
@@ -1086,13 +1304,16 @@ const _ctors: Record<
     lookup: (oid: number, init: ObjectInit) => SharedState,
   ) => SharedState
 > = {
-  lock: () => new LockState(false),
-  rlock: () => new LockState(true),
-  sem: (s) => new SemState(s.value as number, (s.bound as number) ?? null),
-  event: () => new EventState(),
+  lock: (s) => s?.m ? new ShmLockState(false, _cell(s)) : new LockState(false),
+  rlock: (s) => s?.m ? new ShmLockState(true, _cell(s)) : new LockState(true),
+  sem: (s) =>
+    s.m
+      ? new ShmSemState(_cell(s), (s.bound as number) ?? null)
+      : new SemState(s.value as number, (s.bound as number) ?? null),
+  event: (s) => s?.m ? new ShmEventState(_cell(s)) : new EventState(),
   cond: (s, lookup) => {
     const lock = lookup(s.lock as number, s.lockInit as ObjectInit);
-    if (!(lock instanceof LockState)) {
+    if (!(lock instanceof LockState || lock instanceof ShmLockState)) {
       throw new TypeError("a Condition needs a Lock or RLock");
     }
     return new CondState(lock);
@@ -1100,7 +1321,15 @@ const _ctors: Record<
   barrier: (s) => new BarrierState(s.parties as number, Boolean(s.action)),
   queue: (s) => new QueueState(s.maxsize as number),
   pipe: (s) => new PipeState(Boolean(s.duplex), s.creator as number),
-  array: (s) => new ArrayState(s.data as never),
+  array: (s) => {
+    if (!s.m) return new ArrayState(s.data as never);
+    const c = _cell(s);
+    const ctor = typedArrayOf(s.t as string);
+    return new ArrayState(
+      new ctor(c.map.buffer, c.loc.o, s.l as number) as never,
+      c.loc,
+    );
+  },
   dict: (s) => new DictState(s.init as [unknown, unknown][] | null),
   list: (s) => new ListState(s.init as unknown[] | null),
 };
@@ -1145,7 +1374,9 @@ function _maybeFree(oid: number): void {
   const r = _refs.get(oid);
   if (!r || r.holders.size > 0 || r.transit !== 0) return;
   _refs.delete(oid);
+  const obj = objects.get(oid);
   objects.delete(oid);
+  obj?.dispose();
   _threadGone(`o:${oid}`);
 }
 

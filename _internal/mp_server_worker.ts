@@ -6,14 +6,25 @@
  *
  * @module
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { decode, type Encoded } from "./codec.ts";
-import { adoptLocal, type LocalQueue, serve } from "./mp_server.ts";
+import {
+  adoptLocal,
+  type LocalQueue,
+  serve,
+  setShmFreePort,
+} from "./mp_server.ts";
 
-const { address, ready } = workerData as {
+const { address, ready, frees } = workerData as {
   address: string;
   ready: SharedArrayBuffer;
+  /** Where blocks of shared memory of freed objects go back to the owning thread's arena. */
+  frees?: MessagePort;
 };
+if (frees) {
+  setShmFreePort(frees);
+  (frees as { unref?: () => void }).unref?.();
+}
 const flag = new Int32Array(ready);
 serve(address).then(
   () => Atomics.store(flag, 0, 1),

@@ -5,9 +5,34 @@ import {
   acquireWaitMs,
 } from "../threading/_acquire_args.ts";
 import { type Held, held } from "../threading/_held.ts";
-import { BaseProxy } from "./_proxy.ts";
+import { agent } from "../_internal/agent.ts";
+import type { ShmLoc } from "../_internal/shm_arena.ts";
+import { pid } from "../_internal/runtime.ts";
+import {
+  lockAcquire,
+  lockAcquireSync,
+  lockCount,
+  lockIsOwner,
+  lockLocked,
+  lockRelease,
+} from "../_internal/shm_sync.ts";
+import { _shmBlock, BaseProxy } from "./_proxy.ts";
+
+/** This process, and this thread, as the owner words of a lock name them. */
+const _PID = pid();
+const _TID = agent.ident;
 
 export type { AcquireOptions, Held };
+
+/**
+ * @internal The init state of a new Lock or RLock: its block of shared
+ * memory (16 bytes: the words of `LockWord`), or `null` where this thread
+ * has none (the lock is then served by this thread's server).
+ */
+export function _lockState(): { m: ShmLoc } | null {
+  const m = _shmBlock(16);
+  return m ? { m } : null;
+}
 
 /**
  * What {@linkcode Lock} and {@linkcode RLock} share, as Python's
@@ -23,6 +48,9 @@ export type { AcquireOptions, Held };
  * ```
  */
 export abstract class SemLock extends BaseProxy {
+  /** @internal Whether the lock is re-entrant (an RLock). */
+  protected abstract get _recursive(): boolean;
+
   /**
    * Acquires the lock, waiting without blocking the event loop.
    *
@@ -42,6 +70,10 @@ export abstract class SemLock extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    const c = this._cell;
+    if (c !== null) {
+      return lockAcquire(c, _PID, _TID, this._recursive, ms, 1, null, this);
+    }
     return this._call("acquire", ms) as Promise<boolean>;
   }
 
@@ -53,17 +85,44 @@ export abstract class SemLock extends BaseProxy {
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
    */
   acquireSync(options?: boolean | AcquireOptions): boolean {
-    return this._callSync("acquire", acquireWaitMs(options)) as boolean;
+    const ms = acquireWaitMs(options);
+    const c = this._cell;
+    if (c !== null) {
+      return lockAcquireSync(c, _PID, _TID, this._recursive, ms);
+    }
+    return this._callSync("acquire", ms) as boolean;
   }
 
-  /** Releases the lock (a short blocking call to the process serving it). */
+  /**
+   * Releases the lock (without a system call when nobody waits; a short
+   * blocking call to the process serving it where shared memory is not
+   * available).
+   */
   release(): void {
-    this._callSync("release");
+    const c = this._cell;
+    if (c !== null) lockRelease(c, _PID, _TID, this._recursive);
+    else this._callSync("release");
   }
 
   /** Whether some process holds the lock. */
   locked(): boolean {
+    const c = this._cell;
+    if (c !== null) return lockLocked(c);
     return this._callSync("locked") as boolean;
+  }
+
+  /** @internal The recursion count (0 when free). */
+  _count(): number {
+    const c = this._cell;
+    if (c !== null) return lockCount(c);
+    return this._callSync("count") as number;
+  }
+
+  /** @internal Whether the calling thread owns the lock. */
+  _owned(): boolean {
+    const c = this._cell;
+    if (c !== null) return lockIsOwner(c, _PID, _TID);
+    return this._callSync("owned") as boolean;
   }
 
   /**

@@ -18,6 +18,14 @@ import {
 import { PROCESS_SHAREABLE } from "../_internal/mp_encode.ts";
 import type { ObjectInit } from "../_internal/mp_wire.ts";
 import { pid } from "../_internal/runtime.ts";
+import {
+  shmAlloc,
+  type ShmCell,
+  shmCell,
+  shmFree,
+  type ShmLoc,
+  shmOwns,
+} from "../_internal/shm_arena.ts";
 
 /** Where a shared object lives: its server, its id, and how to build it there. */
 export interface ProxyRef {
@@ -67,14 +75,36 @@ export function _newRef(
   };
 }
 
+/**
+ * A block of `bytes` bytes of shared memory for a new object's state
+ * (mechanism (2), see `_internal/shm_arena.ts`), or `null` when this thread
+ * cannot map shared memory: the object is then served by this thread's
+ * server alone (mechanism (1)). The block goes in the object's init state
+ * as `m`, so the server works on the same words.
+ */
+export function _shmBlock(bytes: number): ShmLoc | null {
+  return shmAlloc(bytes);
+}
+
+/** The block named by an init state's `m`, if any. */
+function _locOf(init: ObjectInit): ShmLoc | null {
+  const s = init.s as { m?: ShmLoc } | null;
+  return s !== null && typeof s === "object" && s.m ? s.m : null;
+}
+
 // ---------------------------------------------------------------------------
 // Reference counting (see _internal/mp_server.ts): this thread tells a
 // server it holds an object the first time it names it (or adopts a handle
 // that arrived), and that it holds it no more once its last handle here is
-// closed or collected.
+// closed or collected. An object in shared memory whose handles never left
+// the thread that made it is unknown to the server: that thread frees its
+// block itself.
 
 /** Live handles of this thread per object, and where the object lives. */
-const _counts = new Map<number, { n: number; address: string; kind: string }>();
+const _counts = new Map<
+  number,
+  { n: number; address: string; kind: string; m: ShmLoc | null }
+>();
 /** Objects this thread has named to their server (so it must release them). */
 const _touched = new Set<number>();
 /** This thread's handle for each object id (a pipe's ends have two). */
@@ -89,6 +119,7 @@ function _let(oid: number, hid: number): void {
   if (!c || --c.n > 0) return;
   _counts.delete(oid);
   if (_touched.delete(oid)) release(c.address, oid, c.kind);
+  else if (c.m) shmFree(c.m);
 }
 
 const _registry = new FinalizationRegistry<{ oid: number; hid: number }>(
@@ -181,15 +212,30 @@ export function _reviveSync(
 export abstract class BaseProxy {
   readonly #ref: ProxyRef;
   #released = false;
+  /**
+   * @internal The object's block of shared memory as mapped here, or
+   * `null` when the object is only served by its process (it has no
+   * block, or this thread cannot map it).
+   */
+  readonly _cell: ShmCell | null;
 
   /** @internal Subclasses pass the object's ref. */
   constructor(ref: ProxyRef) {
     this.#ref = ref;
+    const loc = _locOf(ref.init);
+    this._cell = shmCell(loc);
     const hid = ref.hid ?? ref.oid;
     _live.set(hid, new WeakRef(this));
     const c = _counts.get(ref.oid);
     if (c) c.n++;
-    else _counts.set(ref.oid, { n: 1, address: ref.address, kind: ref.init.k });
+    else {
+      _counts.set(ref.oid, {
+        n: 1,
+        address: ref.address,
+        kind: ref.init.k,
+        m: loc && shmOwns(loc) ? loc : null,
+      });
+    }
     _registry.register(this, { oid: ref.oid, hid }, this);
     // A queue in this thread's memory is known to the server at once.
     if (ref.init.k === "squeue" && ref !== _reviving) _touched.add(ref.oid);

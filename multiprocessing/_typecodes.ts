@@ -45,6 +45,19 @@ const _ctors: Record<Typecode, _TypedCtor> = {
   d: Float64Array,
 };
 
+/** A typed array of one of the typecodes. */
+export type NumArray =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
+
 /** The typed array class of a typecode. */
 export function typedArrayOf(typecode: string): _TypedCtor {
   const ctor = _ctors[typecode as Typecode];

@@ -3,14 +3,20 @@ import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import { ValueError } from "../_internal/errors.ts";
 import type { SemLock } from "./_lock_base.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import { _adopting, _registerProxy, BaseProxy } from "./_proxy.ts";
 import {
   fromStored,
+  type NumArray,
   toStored,
   type Typecode,
   typedArrayOf,
 } from "./_typecodes.ts";
-import { _lockOf, type SharedCtypeOptions } from "./value.ts";
+import {
+  _lockOf,
+  _numbersRef,
+  _viewOf,
+  type SharedCtypeOptions,
+} from "./value.ts";
 
 interface _Extra {
   typecode: string;
@@ -22,10 +28,14 @@ const _JsArray = globalThis.Array;
 
 /**
  * A fixed-length array of numbers of one C type shared by processes, as
- * Python's `multiprocessing.Array(typecode, sizeOrInitializer)`. Element
- * access is a round trip to the process serving it: `get(i)`/`set(i, v)`
- * are async, `getSync`/`setSync` block; `toArray()` reads all at once, and
- * `setAll` writes from index 0. Negative indexes count from the end. Hold
+ * Python's `multiprocessing.Array(typecode, sizeOrInitializer)`. The
+ * numbers live in memory every process maps, as with CPython's
+ * sharedctypes, so element access is a read or write of that memory:
+ * `getSync(i)`/`setSync(i, v)`, or `get(i)`/`set(i, v)` (async, for the
+ * case where shared memory is not available, Deno without the ffi
+ * permission, and each access is a round trip to the process that made
+ * the array); `toArray()` reads all at once, and `setAll` writes from
+ * index 0. Negative indexes count from the end. Hold
  * {@linkcode Array.getLock} around read-modify-write sequences.
  *
  * @example
@@ -40,6 +50,8 @@ const _JsArray = globalThis.Array;
  */
 export class Array extends BaseProxy {
   readonly #extra: _Extra;
+  /** The numbers in shared memory, or `null` when the server holds them. */
+  readonly #data: NumArray | null;
 
   /**
    * Creates a shared array.
@@ -60,25 +72,26 @@ export class Array extends BaseProxy {
     let ref = adopted;
     if (adopted) extra = adopted.extra as _Extra;
     else {
-      const ctor = typedArrayOf(typecode);
-      let data;
+      typedArrayOf(typecode);
+      let vals: (number | bigint)[];
       if (typeof sizeOrInitializer === "number") {
         if (!Number.isInteger(sizeOrInitializer) || sizeOrInitializer < 0) {
           throw new ValueError("array size must be a non-negative integer");
         }
-        data = new ctor(sizeOrInitializer);
+        const zero = toStored(typecode, 0);
+        vals = new _JsArray(sizeOrInitializer).fill(zero);
       } else {
-        const vals = _JsArray.from(sizeOrInitializer);
-        data = new ctor(vals.length);
-        for (let i = 0; i < vals.length; i++) {
-          data[i] = toStored(typecode, vals[i]) as never;
-        }
+        vals = _JsArray.from(
+          sizeOrInitializer,
+          (v) => toStored(typecode, v),
+        );
       }
-      extra = { typecode, length: data.length, lock: _lockOf(options) };
-      ref = _newRef("array", { data }, extra);
+      extra = { typecode, length: vals.length, lock: _lockOf(options) };
+      ref = _numbersRef(typecode, vals, extra);
     }
     super(ref!);
     this.#extra = extra;
+    this.#data = this._cell ? _viewOf(ref!) : null;
   }
 
   /** The typecode given at creation. */
@@ -108,7 +121,10 @@ export class Array extends BaseProxy {
    * @throws {RangeError} an index out of range.
    */
   async get(i: number): Promise<number> {
-    return fromStored(await this._call("get", this.#index(i)));
+    const j = this.#index(i);
+    const d = this.#data;
+    if (d !== null) return fromStored(d[j]);
+    return fromStored(await this._call("get", j));
   }
 
   /**
@@ -118,7 +134,10 @@ export class Array extends BaseProxy {
    * @returns The element.
    */
   getSync(i: number): number {
-    return fromStored(this._callSync("get", this.#index(i)));
+    const j = this.#index(i);
+    const d = this.#data;
+    if (d !== null) return fromStored(d[j]);
+    return fromStored(this._callSync("get", j));
   }
 
   /**
@@ -130,7 +149,11 @@ export class Array extends BaseProxy {
    * @throws {RangeError} an index out of range.
    */
   async set(i: number, v: number): Promise<void> {
-    await this._call("set", this.#index(i), toStored(this.#extra.typecode, v));
+    const j = this.#index(i);
+    const stored = toStored(this.#extra.typecode, v);
+    const d = this.#data;
+    if (d !== null) d[j] = stored as never;
+    else await this._call("set", j, stored);
   }
 
   /**
@@ -140,7 +163,11 @@ export class Array extends BaseProxy {
    * @param v The value.
    */
   setSync(i: number, v: number): void {
-    this._callSync("set", this.#index(i), toStored(this.#extra.typecode, v));
+    const j = this.#index(i);
+    const stored = toStored(this.#extra.typecode, v);
+    const d = this.#data;
+    if (d !== null) d[j] = stored as never;
+    else this._callSync("set", j, stored);
   }
 
   /**
@@ -149,6 +176,7 @@ export class Array extends BaseProxy {
    * @returns A plain array of the elements.
    */
   async toArray(): Promise<number[]> {
+    if (this.#data !== null) return this.toArraySync();
     const d = await this._call("slice", 0, this.#extra.length) as ArrayLike<
       number | bigint
     >;
@@ -161,6 +189,10 @@ export class Array extends BaseProxy {
    * @returns A plain array of the elements.
    */
   toArraySync(): number[] {
+    const data = this.#data;
+    if (data !== null) {
+      return _JsArray.from(data as ArrayLike<number | bigint>, fromStored);
+    }
     const d = this._callSync("slice", 0, this.#extra.length) as ArrayLike<
       number | bigint
     >;
@@ -186,11 +218,15 @@ export class Array extends BaseProxy {
     values: ArrayLike<number | bigint>,
     start = 0,
   ): Promise<void> {
-    await this._call(
-      "setSlice",
-      this.#index0(start),
-      this.#stored(values, start),
-    );
+    const i = this.#index0(start);
+    const stored = this.#stored(values, start);
+    if (this.#data !== null) this.#write(stored, i);
+    else await this._call("setSlice", i, stored);
+  }
+
+  #write(stored: (number | bigint)[], start: number): void {
+    const d = this.#data!;
+    for (let k = 0; k < stored.length; k++) d[start + k] = stored[k] as never;
   }
 
   /**
@@ -200,11 +236,10 @@ export class Array extends BaseProxy {
    * @param start The first index written.
    */
   setAllSync(values: ArrayLike<number | bigint>, start = 0): void {
-    this._callSync(
-      "setSlice",
-      this.#index0(start),
-      this.#stored(values, start),
-    );
+    const i = this.#index0(start);
+    const stored = this.#stored(values, start);
+    if (this.#data !== null) this.#write(stored, i);
+    else this._callSync("setSlice", i, stored);
   }
 
   #index0(start: number): number {

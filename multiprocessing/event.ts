@@ -1,6 +1,20 @@
 // Event: a flag that processes wait for.
 import { timeoutToMs } from "../_internal/time.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import type { ShmLoc } from "../_internal/shm_arena.ts";
+import {
+  eventClear,
+  eventIsSet,
+  eventSet,
+  eventWait,
+  eventWaitSync,
+} from "../_internal/shm_sync.ts";
+import {
+  _adopting,
+  _newRef,
+  _registerProxy,
+  _shmBlock,
+  BaseProxy,
+} from "./_proxy.ts";
 
 /**
  * A flag shared by processes, as Python's `multiprocessing.Event`: `set()`
@@ -21,7 +35,9 @@ import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 export class Event extends BaseProxy {
   /** Creates an event whose flag is not set. */
   constructor() {
-    super(_adopting() ?? _newRef("event", null));
+    // The flag lives in a block of shared memory (the words of
+    // `EventWord`) where this thread has one.
+    super(_adopting() ?? _newRef("event", _eventState()));
   }
 
   /**
@@ -30,17 +46,23 @@ export class Event extends BaseProxy {
    * @returns The flag.
    */
   isSet(): boolean {
+    const c = this._cell;
+    if (c !== null) return eventIsSet(c);
     return this._callSync("isSet") as boolean;
   }
 
   /** Sets the flag, waking every waiter. */
   set(): void {
-    this._callSync("set");
+    const c = this._cell;
+    if (c !== null) eventSet(c);
+    else this._callSync("set");
   }
 
   /** Resets the flag. */
   clear(): void {
-    this._callSync("clear");
+    const c = this._cell;
+    if (c !== null) eventClear(c);
+    else this._callSync("clear");
   }
 
   /**
@@ -57,6 +79,8 @@ export class Event extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    const c = this._cell;
+    if (c !== null) return eventWait(c, ms, null, this);
     return this._call("wait", ms) as Promise<boolean>;
   }
 
@@ -68,7 +92,10 @@ export class Event extends BaseProxy {
    * @throws {ValueError} a negative timeout.
    */
   waitSync(timeout?: number | null): boolean {
-    return this._callSync("wait", timeoutToMs(timeout)) as boolean;
+    const ms = timeoutToMs(timeout);
+    const c = this._cell;
+    if (c !== null) return eventWaitSync(c, ms);
+    return this._callSync("wait", ms) as boolean;
   }
 
   /** A short description, as Python's repr. */
@@ -77,3 +104,8 @@ export class Event extends BaseProxy {
   }
 }
 _registerProxy(Event, import.meta.url, "Event");
+
+function _eventState(): { m: ShmLoc } | null {
+  const m = _shmBlock(16);
+  return m ? { m } : null;
+}

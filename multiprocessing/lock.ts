@@ -1,5 +1,5 @@
 // Lock: a mutual-exclusion lock shared by processes.
-import { SemLock } from "./_lock_base.ts";
+import { _lockState, SemLock } from "./_lock_base.ts";
 import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
 
 /**
@@ -7,12 +7,15 @@ import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
  * share, as Python's `multiprocessing.Lock`. Pass it to a
  * {@linkcode Process} or a pool task and the child gets a live handle.
  *
- * The lock is served by the process that created it; each operation from
- * another process is one round trip over a local socket. `acquire` is
- * async, `acquireSync` blocks the calling thread; `release` is a short
- * blocking call. Once acquired, any process may release it, as in Python.
- * When a process dies holding it, the lock is released, so the others do
- * not hang.
+ * The lock lives in memory that every process maps (as CPython's
+ * semaphores do): taking and releasing a free lock costs a few atomic
+ * operations and no system call, and waiters sleep in the kernel (futex).
+ * Where shared memory is not available (Deno without the ffi permission,
+ * or not Linux), the process that created the lock serves it instead,
+ * one round trip over a local socket per operation. `acquire` is async,
+ * `acquireSync` blocks the calling thread; `release` never waits. Once
+ * acquired, any process may release it, as in Python. When a process dies
+ * holding it, the lock is released, so the others do not hang.
  *
  * @example Guarding a shared counter
  * ```ts
@@ -31,7 +34,12 @@ import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
 export class Lock extends SemLock {
   /** Creates an unlocked lock. */
   constructor() {
-    super(_adopting() ?? _newRef("lock", null));
+    super(_adopting() ?? _newRef("lock", _lockState()));
+  }
+
+  /** @internal */
+  protected get _recursive(): boolean {
+    return false;
   }
 
   /** A short description, as Python's repr. */

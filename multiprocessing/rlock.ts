@@ -1,5 +1,5 @@
 // RLock: a re-entrant lock shared by processes.
-import { SemLock } from "./_lock_base.ts";
+import { _lockState, SemLock } from "./_lock_base.ts";
 import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
 
 /**
@@ -7,7 +7,7 @@ import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
  * `multiprocessing.RLock`: owned by the thread (of some process) that
  * acquired it, which may acquire it again and must release it as many
  * times. Only the owner may release it. When the owning process dies, the
- * lock is released.
+ * lock is released. It lives in shared memory, as {@linkcode Lock} does.
  *
  * @example
  * ```ts
@@ -24,7 +24,7 @@ import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
 export class RLock extends SemLock {
   /** Creates an unlocked re-entrant lock. */
   constructor() {
-    super(_adopting() ?? _newRef("rlock", null));
+    super(_adopting() ?? _newRef("rlock", _lockState()));
   }
 
   /**
@@ -36,14 +36,17 @@ export class RLock extends SemLock {
     super.release();
   }
 
+  /** @internal */
+  protected get _recursive(): boolean {
+    return true;
+  }
+
   /** A short description, as Python's repr. */
   override toString(): string {
-    const n = this._callSync("count") as number;
+    const n = this._count();
     return n === 0
       ? "<RLock(None, 0)>"
-      : `<RLock(${
-        this._callSync("owned") ? "MainThread" : "SomeOtherThread"
-      }, ${n})>`;
+      : `<RLock(${this._owned() ? "MainThread" : "SomeOtherThread"}, ${n})>`;
   }
 }
 _registerProxy(RLock, import.meta.url, "RLock");

@@ -6,11 +6,21 @@ import {
 import { type Held, held } from "../threading/_held.ts";
 import { ValueError } from "../_internal/errors.ts";
 import {
+  semAcquire,
+  semAcquireSync,
+  semInit,
+  semRelease,
+  semValue,
+} from "../_internal/shm_sync.ts";
+import { shmCell } from "../_internal/shm_arena.ts";
+import {
   _adopting,
   _newRef,
   _preset,
   _registerProxy,
+  _shmBlock,
   BaseProxy,
+  type ProxyRef,
 } from "./_proxy.ts";
 
 function _checkValue(value: number): number {
@@ -19,6 +29,20 @@ function _checkValue(value: number): number {
   }
   if (value < 0) throw new ValueError("semaphore initial value must be >= 0");
   return value;
+}
+
+/**
+ * A new semaphore's ref: its state holds the initial value, the bound
+ * (BoundedSemaphore) and its block of shared memory (the words of
+ * `SemWord`), set to the initial value.
+ */
+function _semRef(value: number, bound: number | null): ProxyRef {
+  const m = _shmBlock(16);
+  if (m) semInit(shmCell(m)!, value);
+  const state: Record<string, unknown> = { value };
+  if (bound !== null) state.bound = bound;
+  if (m) state.m = m;
+  return _newRef("sem", state);
 }
 
 /**
@@ -47,8 +71,12 @@ export class Semaphore extends BaseProxy {
    * @throws {ValueError} a negative value.
    */
   constructor(value = 1) {
-    super(_adopting() ?? _newRef("sem", { value: _checkValue(value) }));
+    super(_adopting() ?? _semRef(_checkValue(value), null));
+    const b = (this._ref.init.s as { bound?: number }).bound;
+    this.#bound = typeof b === "number" ? b : null;
   }
+
+  readonly #bound: number | null;
 
   /**
    * Takes a slot, waiting without blocking the event loop: forever, at most
@@ -65,6 +93,8 @@ export class Semaphore extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    const c = this._cell;
+    if (c !== null) return semAcquire(c, ms, null, this);
     return this._call("acquire", ms) as Promise<boolean>;
   }
 
@@ -76,7 +106,10 @@ export class Semaphore extends BaseProxy {
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
    */
   acquireSync(options?: boolean | AcquireOptions): boolean {
-    return this._callSync("acquire", acquireWaitMs(options)) as boolean;
+    const ms = acquireWaitMs(options);
+    const c = this._cell;
+    if (c !== null) return semAcquireSync(c, ms);
+    return this._callSync("acquire", ms) as boolean;
   }
 
   /**
@@ -89,7 +122,9 @@ export class Semaphore extends BaseProxy {
     if (!Number.isInteger(n) || n < 1) {
       throw new ValueError("n must be one or more");
     }
-    this._callSync("release", n);
+    const c = this._cell;
+    if (c !== null) semRelease(c, n, this.#bound);
+    else this._callSync("release", n);
   }
 
   /**
@@ -98,6 +133,8 @@ export class Semaphore extends BaseProxy {
    * @returns The semaphore's value.
    */
   getValue(): number {
+    const c = this._cell;
+    if (c !== null) return semValue(c);
     return this._callSync("getValue") as number;
   }
 
@@ -155,8 +192,7 @@ export class BoundedSemaphore extends Semaphore {
    * @throws {ValueError} a negative value.
    */
   constructor(value = 1) {
-    const ref = _adopting() ??
-      _newRef("sem", { value: _checkValue(value), bound: value });
+    const ref = _adopting() ?? _semRef(_checkValue(value), value);
     _preset(ref);
     super();
   }

@@ -2,14 +2,23 @@
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import type { SemLock } from "./_lock_base.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import {
+  _adopting,
+  _newRef,
+  _registerProxy,
+  _shmBlock,
+  BaseProxy,
+  type ProxyRef,
+} from "./_proxy.ts";
 import {
   fromStored,
+  type NumArray,
   toStored,
   type Typecode,
   typedArrayOf,
 } from "./_typecodes.ts";
 import { RLock } from "./rlock.ts";
+import { shmCell, type ShmLoc } from "../_internal/shm_arena.ts";
 
 /** Options of {@linkcode Value} and {@linkcode Array}, Python's `lock` keyword. */
 export interface SharedCtypeOptions {
@@ -24,6 +33,40 @@ export interface SharedCtypeOptions {
 interface _Extra {
   typecode: string;
   lock: SemLock | null;
+}
+
+/**
+ * @internal The ref of a new Value or Array holding `values` (already
+ * checked): in a block of shared memory where this thread has one (state
+ * `{ m, t: typecode, l: length }`), else in the server's memory (state
+ * `{ data }`).
+ */
+export function _numbersRef(
+  typecode: string,
+  values: ArrayLike<number | bigint>,
+  extra: unknown,
+): ProxyRef {
+  const ctor = typedArrayOf(typecode);
+  const n = values.length;
+  const m = _shmBlock(Math.max(n * ctor.BYTES_PER_ELEMENT, 8));
+  if (m) {
+    const ref = _newRef("array", { m, t: typecode, l: n }, extra);
+    const view = _viewOf(ref);
+    for (let i = 0; i < n; i++) view![i] = values[i] as never;
+    return ref;
+  }
+  const data = new ctor(n);
+  for (let i = 0; i < n; i++) data[i] = values[i] as never;
+  return _newRef("array", { data }, extra);
+}
+
+/** @internal A typed array over the numbers of a Value or Array in shared memory, mapped here; `null` when not in shared memory or not mappable. */
+export function _viewOf(ref: ProxyRef): NumArray | null {
+  const s = ref.init.s as { m?: ShmLoc; t?: string; l?: number };
+  const cell = shmCell(s.m);
+  if (!cell) return null;
+  const ctor = typedArrayOf(s.t!);
+  return new ctor(cell.map.buffer, s.m!.o, s.l!);
 }
 
 /** @internal Picks the lock of a Value or Array. */
@@ -44,9 +87,12 @@ export function _lockOf(
 /**
  * One number of a C type shared by processes, as Python's
  * `multiprocessing.Value(typecode, value)`; typecodes are those of Python's
- * `array` module ("i" int, "d" double, "q" 64-bit integer...). Read and
- * write it with the `value` property (a short blocking call to the process
- * serving it), or with `get()`/`set()` without blocking. As in Python, an
+ * `array` module ("i" int, "d" double, "q" 64-bit integer...). The number
+ * lives in memory every process maps, as with CPython's sharedctypes. Read
+ * and write it with the `value` property, or with `get()`/`set()` (where
+ * shared memory is not available, Deno without the ffi permission, the
+ * process that made it serves it: `value` is then a short blocking call
+ * and `get()`/`set()` do not block). As in Python, an
  * update such as `v.value += 1` is a read then a write: hold
  * {@linkcode Value.getLock} around it when several processes update it.
  *
@@ -67,6 +113,8 @@ export function _lockOf(
  */
 export class Value extends BaseProxy {
   readonly #extra: _Extra;
+  /** The number in shared memory, or `null` when the server holds it. */
+  readonly #data: NumArray | null;
 
   /**
    * Creates a shared number.
@@ -87,14 +135,14 @@ export class Value extends BaseProxy {
     let ref = adopted;
     if (adopted) extra = adopted.extra as _Extra;
     else {
-      const ctor = typedArrayOf(typecode);
-      const data = new ctor(1);
-      data[0] = toStored(typecode, value) as never;
+      typedArrayOf(typecode);
+      const stored = toStored(typecode, value);
       extra = { typecode, lock: _lockOf(options) };
-      ref = _newRef("array", { data }, extra);
+      ref = _numbersRef(typecode, [stored], extra);
     }
     super(ref!);
     this.#extra = extra;
+    this.#data = this._cell ? _viewOf(ref!) : null;
   }
 
   /** The typecode given at creation. */
@@ -102,12 +150,20 @@ export class Value extends BaseProxy {
     return this.#extra.typecode;
   }
 
-  /** The value now (reading and writing are each one blocking round trip). */
+  /**
+   * The value now: a read or write of shared memory (where that is not
+   * available, one blocking round trip to the process serving it).
+   */
   get value(): number {
+    const d = this.#data;
+    if (d !== null) return fromStored(d[0]);
     return fromStored(this._callSync("get", 0));
   }
   set value(v: number) {
-    this._callSync("set", 0, toStored(this.#extra.typecode, v));
+    const d = this.#data;
+    const stored = toStored(this.#extra.typecode, v);
+    if (d !== null) d[0] = stored as never;
+    else this._callSync("set", 0, stored);
   }
 
   /**
@@ -116,6 +172,8 @@ export class Value extends BaseProxy {
    * @returns The value.
    */
   async get(): Promise<number> {
+    const d = this.#data;
+    if (d !== null) return fromStored(d[0]);
     return fromStored(await this._call("get", 0));
   }
 
@@ -127,7 +185,10 @@ export class Value extends BaseProxy {
    * @throws {TypeError} a value of the wrong kind.
    */
   async set(v: number): Promise<void> {
-    await this._call("set", 0, toStored(this.#extra.typecode, v));
+    const d = this.#data;
+    const stored = toStored(this.#extra.typecode, v);
+    if (d !== null) d[0] = stored as never;
+    else await this._call("set", 0, stored);
   }
 
   /**
