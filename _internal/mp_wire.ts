@@ -31,7 +31,14 @@
  */
 import type { ErrorRecord } from "./codec.ts";
 
-/** What a server needs to build an object it has not seen: its kind and initial state. */
+/**
+ * What a server needs to build an object it has not seen: its kind and
+ * initial state. A Lock, RLock, Semaphore, Event, Value or Array made where
+ * shared memory is available (mechanism (2), see `shm_sync.ts`) carries
+ * its block in the state as `m` (a `ShmLoc`): every process that can map
+ * it works on it directly, and the server works on the same words for the
+ * clients that cannot.
+ */
 export interface ObjectInit {
   /** The kind of object: "lock", "rlock", "sem", "event", "cond", "barrier", "queue", "pipe", "value", "array", "dict", "list", "ns". */
   k: string;

@@ -70,7 +70,7 @@ export const enum EventWord {
 /** The longest sleep before a waiter looks again (timeouts, dead owners, termination). */
 export const SLICE_MS = 20;
 /** The longest pause between two looks of an async wait that polls (Bun). */
-export const POLL_MAX_MS = 4;
+export const POLL_MAX_MS = 2;
 
 /** Tries once: `true` when it got its way, else the value of the word to sleep on. */
 type _Attempt = () => true | number;

@@ -1,6 +1,9 @@
 // The base of every multiprocessing shared object: a handle naming an object
 // served by the process that created it (see _internal/mp_wire.ts), that
-// travels to other processes and threads as a live handle.
+// travels to other processes and threads as a live handle. Locks,
+// semaphores, events, values and arrays also name a block of shared memory
+// (see _internal/shm_arena.ts), which every process that can map it uses
+// directly; the server stays the owner of their lifetime.
 import { nextObjectId } from "../_internal/agent.ts";
 import {
   registerShareable,
@@ -199,7 +202,8 @@ export function _reviveSync(
  * The base of every shared object of this module, as Python's
  * `multiprocessing.managers.BaseProxy`: a handle that names an object
  * served by the process that created it and reaches it over a local
- * socket. Passed to a child process or a pool task (or a thread), it
+ * socket (locks, semaphores, events, values and arrays live in shared
+ * memory, and use the socket only where that memory cannot be mapped). Passed to a child process or a pool task (or a thread), it
  * arrives as a live handle to the same object. Not made directly: use
  * the subclasses.
  *

@@ -19,7 +19,11 @@ import {
 /**
  * A flag shared by processes, as Python's `multiprocessing.Event`: `set()`
  * wakes every waiter, `clear()` resets it, `wait(timeout)` waits until it
- * is set. `wait` is async and `waitSync` blocks the calling thread.
+ * is set. `wait` is async and `waitSync` blocks the calling thread. The
+ * flag lives in memory every process maps (waiters sleep on a futex), or,
+ * where that is not available, in the process that made the event. As in
+ * CPython (gh-57711), `wait` returns `true` when `set()` happened during
+ * the wait even if `clear()` followed at once.
  *
  * @example Tell a child to go
  * ```ts

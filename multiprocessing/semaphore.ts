@@ -48,7 +48,8 @@ function _semRef(value: number, bound: number | null): ProxyRef {
 /**
  * A counter of free slots shared by processes, as Python's
  * `multiprocessing.Semaphore`: `acquire` takes one (waiting while there is
- * none), `release` gives one back. Any process may release. A semaphore
+ * none), `release` gives one back. Any process may release. The count
+ * lives in memory every process maps, as CPython's does. A semaphore
  * has no owner, so slots taken by a process that dies are not given back
  * (use a {@linkcode Lock} when that matters).
  *
