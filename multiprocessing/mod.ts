@@ -4,16 +4,24 @@
  * "spawn" start method), and queues, pipes, locks, events, conditions,
  * barriers, semaphores and shared values work across processes.
  *
- * How objects are shared: the process that creates a shared object serves
- * it from a worker thread of its own, on a local socket; any process that
- * receives the object (as a `Process` argument, a `Pool` task argument, a
- * `Queue` item or a `Connection` message, anywhere inside arrays, plain
- * objects and Maps) gets a live handle that talks to it, one round trip
- * per operation, as Python's managers do. A process that dies holding a
- * lock has it released, so no one hangs. The serving process frees an
- * object once no process holds a handle to it (handles are counted per
- * thread, and released when closed or collected); an object lives no
- * longer than the process that created it.
+ * How objects are shared: any process that receives a shared object (as
+ * a `Process` argument, a `Pool` task argument, a `Queue` item or a
+ * `Connection` message, anywhere inside arrays, plain objects and Maps)
+ * gets a live handle to it. `Lock`, `RLock`, `Semaphore`,
+ * `BoundedSemaphore`, `Event`, `Value` and `Array` live in shared memory
+ * that every process maps (a memfd, through FFI: Linux on x86-64 or arm64;
+ * on Deno with the ffi permission, which `-A` grants), as CPython's
+ * semaphores and sharedctypes do: an uncontended acquire or a value read
+ * costs well under a microsecond, and waits sleep on a futex. Everything
+ * else, and those objects too where memory cannot be mapped, is served by
+ * the process that created it from a worker thread of its own, on a local
+ * socket, one round trip per operation, as Python's managers do; a queue's
+ * `put` from another process is buffered and batched as Python's feeder
+ * thread does. A process that dies holding a lock has it released, so no
+ * one hangs. The creating process frees an object once no process holds
+ * a handle to it (handles are counted per thread, and released when closed
+ * or collected); an object reached through the server lives no longer
+ * than the process that created it.
  *
  * Blocking calls come in two forms: the plain name is async
  * (`await q.get()`), the `Sync` twin blocks the calling thread
