@@ -163,7 +163,10 @@ export class BasePool {
 
   /**
    * Calls `func(item)` for each item, in chunks, and resolves with the
-   * results in order. The first error rejects it.
+   * results in order. As in Python, each chunk is one task that carries its
+   * items and returns one list of results; a chunk stops at the first item
+   * that throws (its later items do not run), and the first chunk to fail
+   * rejects the call with that item's error.
    *
    * @param func A self-contained function or a `{ module, name }` reference.
    * @param iterable The items.
@@ -256,7 +259,9 @@ export class BasePool {
    * Like {@linkcode Pool.map}, but yields the results one by one, in order,
    * as they are ready. With a `chunksize` above 1, the results of a chunk
    * come together once the whole chunk has run; when an item throws, the
-   * results before it are yielded, then the error is thrown.
+   * results before it are yielded, then the error is thrown (Python loses
+   * the results of a failing chunk's earlier items; here they come first,
+   * as they would with a chunksize of 1).
    *
    * @param func A self-contained function or a `{ module, name }` reference.
    * @param iterable The items.
@@ -274,7 +279,8 @@ export class BasePool {
 
   /**
    * Like {@linkcode Pool.imap}, but yields each chunk's results as soon as
-   * the chunk is done, whatever its place.
+   * the chunk is done, whatever its place. A failing chunk yields the
+   * results before its failing item, then throws that item's error.
    *
    * @param func A self-contained function or a `{ module, name }` reference.
    * @param iterable The items.

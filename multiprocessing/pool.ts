@@ -105,7 +105,10 @@ class _Worker implements _Slot {
  * run in child processes of the running runtime, `processes` at a time
  * (default `cpuCount()`). Workers start on demand and are reused, or
  * replaced after `maxtasksperchild` tasks. It shares the scheduling core of
- * `futures.ProcessPoolExecutor`: small tasks travel in batches.
+ * `futures.ProcessPoolExecutor`: small tasks travel in batches. The map
+ * family sends each chunk as one task carrying its items (a chunk of
+ * numbers as one `Float64Array`), as Python sends `mapstar(func, chunk)`;
+ * `maxtasksperchild` counts a chunk as one task, as Python does.
  *
  * The blocking calls of Python are async here: `await pool.map(fn, xs)`.
  * `applyAsync`, `mapAsync` and `starmapAsync` return an
