@@ -24,6 +24,16 @@ import type { ObjectInit, Reply, Request } from "./mp_wire.ts";
 import type { MessagePort } from "node:worker_threads";
 import { type ShmCell, shmCell, type ShmLoc } from "./shm_arena.ts";
 import { typedArrayOf } from "../multiprocessing/_typecodes.ts";
+import { deserialize, serialize } from "node:v8";
+import { pid as _ownPid } from "./runtime.ts";
+import {
+  type Frame,
+  KIND_BYTES,
+  KIND_VALUE,
+  R_CLOSED,
+  Ring,
+  W_CLOSED,
+} from "./shm_pipe.ts";
 import {
   eventClear,
   eventIsSet,
@@ -42,6 +52,9 @@ import {
   semRelease,
   semValue,
 } from "./shm_sync.ts";
+
+/** This process (the pid a ring's lock words name while the server holds them). */
+const _SERVER_PID = _ownPid();
 
 // ---------------------------------------------------------------------------
 // Connections and calls
@@ -652,6 +665,12 @@ class QueueState extends SharedState {
  * holders of each end (pids, and tokens for handles in transit to another
  * process). An end whose holders are all gone is closed: reading the other
  * end then throws EOFError once its buffer is empty, as with an OS pipe.
+ *
+ * A pipe made where shared memory is available has rings instead of
+ * buffers (`shm_pipe.ts`, `rings[e]` carrying the messages to end `e`):
+ * the processes that map them read and write there directly, and this
+ * state serves the others on the same rings; it still counts the holders,
+ * and marks a ring's flags when an end closes.
  */
 class PipeState extends SharedState {
   readonly #buf = [new Deque<unknown>(), new Deque<unknown>()];
@@ -660,7 +679,16 @@ class PipeState extends SharedState {
   readonly #holders: Set<number | string>[];
   readonly #closed = [false, false];
   readonly #early = new Set<string>();
-  constructor(readonly duplex: boolean, creator: number) {
+  /** The async sends and receives in progress on each ring, in order. */
+  readonly #chains: (Promise<unknown> | null)[][] = [[null, null], [
+    null,
+    null,
+  ]];
+  constructor(
+    readonly duplex: boolean,
+    creator: number,
+    readonly rings: (Ring | null)[] | null = null,
+  ) {
     super();
     this.#holders = [new Set([creator]), new Set([creator])];
   }
@@ -690,12 +718,91 @@ class PipeState extends SharedState {
     const h = this.#holders[end];
     if (!h.delete(who) || h.size > 0 || this.#closed[end]) return;
     this.#closed[end] = true;
+    if (this.rings) {
+      // Nobody reads at `end` any more, nor writes from it.
+      this.rings[end]?.setFlags(R_CLOSED);
+      this.rings[1 - end]?.setFlags(W_CLOSED);
+      return;
+    }
     this.#buf[end].clear();
     this.#wake(1 - end);
   }
 
+  /** Runs `op` on ring `r` after the earlier ones of its kind (0 send, 1 recv). */
+  #chain<T>(r: number, kind: number, op: () => Promise<T>): Promise<T> {
+    const prev = this.#chains[r][kind];
+    const p = prev === null ? op() : prev.then(op, op);
+    this.#chains[r][kind] = p;
+    const done = () => {
+      if (this.#chains[r][kind] === p) this.#chains[r][kind] = null;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  #ringOp(c: Call, m: string, a: unknown[], rings: (Ring | null)[]): unknown {
+    const end = a[0] as number;
+    switch (m) {
+      case "send": {
+        const ring = rings[1 - end];
+        if (!ring) throw new OSError("connection is read-only");
+        const item = a[1];
+        const kind = item instanceof Uint8Array ? KIND_BYTES : KIND_VALUE;
+        const bytes = kind === KIND_BYTES
+          ? item as Uint8Array
+          : new Uint8Array(serialize(item));
+        if (
+          this.#chains[1 - end][0] === null &&
+          ring.tryWrite(_SERVER_PID, kind, bytes)
+        ) return null;
+        c.park(Infinity, null, () => {});
+        this.#chain(
+          1 - end,
+          0,
+          () => ring.run(ring.writing(_SERVER_PID, kind, bytes)),
+        ).then(() => c.reply(null), (err) => c.fail(err));
+        return PENDING;
+      }
+      case "recv": {
+        const ring = rings[end];
+        if (!ring) throw new OSError("connection is write-only");
+        const live = () => c.live;
+        const f = this.#chains[end][1] === null
+          ? ring.tryRead(_SERVER_PID)
+          : null;
+        if (f) return _frameItem(f);
+        c.park(Infinity, null, () => {});
+        this.#chain(
+          end,
+          1,
+          () => ring.run(ring.reading(_SERVER_PID), live),
+        ).then((f) => c.reply(_frameItem(f)), (err) => c.fail(err));
+        return PENDING;
+      }
+      case "poll": {
+        const ring = rings[end];
+        if (!ring) throw new OSError("connection is write-only");
+        if (ring.readable()) return true;
+        const ms = _ms(a[1]);
+        if (ms <= 0) return false;
+        const pollers = this.#pollers[end];
+        pollers.add(c);
+        c.park(Infinity, null, () => pollers.delete(c));
+        void ring.poll(ms, () => !c.live).then((ok) => {
+          pollers.delete(c);
+          c.reply(ok);
+        });
+        return PENDING;
+      }
+    }
+    return undefined;
+  }
+
   op(c: Call, m: string, a: unknown[]): unknown {
     const end = a[0] as number;
+    if (this.rings && (m === "send" || m === "recv" || m === "poll")) {
+      return this.#ringOp(c, m, a, this.rings);
+    }
     switch (m) {
       case "send": {
         const to = 1 - end;
@@ -746,7 +853,12 @@ class PipeState extends SharedState {
         }
         return null;
       case "adopt":
-        if (!this.#closed[end]) this.#holders[end].add(c.pid);
+        if (!this.#closed[end]) {
+          this.#holders[end].add(c.pid);
+          // Recorded in the rings too, for readers that outlive this server.
+          this.rings?.[end]?.addHolder(c.pid, false);
+          this.rings?.[1 - end]?.addHolder(c.pid, true);
+        }
         if (!this.#holders[end].delete(a[1] as string)) {
           this.#early.add(a[1] as string);
         }
@@ -767,6 +879,15 @@ class PipeState extends SharedState {
       }
     }
   }
+
+  override dispose(): void {
+    for (const r of this.rings ?? []) if (r) _freeBlock(r.loc);
+  }
+}
+
+/** A frame read for a client, as the client's `recv` expects it (encoded). */
+function _frameItem(f: Frame): unknown {
+  return f.kind === KIND_BYTES ? f.bytes : deserialize(f.bytes);
 }
 
 /** Value and Array: a typed array (of length 1 for a Value), in this server's memory or over a block of shared memory (`loc`). */
@@ -1320,7 +1441,23 @@ const _ctors: Record<
   },
   barrier: (s) => new BarrierState(s.parties as number, Boolean(s.action)),
   queue: (s) => new QueueState(s.maxsize as number),
-  pipe: (s) => new PipeState(Boolean(s.duplex), s.creator as number),
+  pipe: (s) =>
+    new PipeState(
+      Boolean(s.duplex),
+      s.creator as number,
+      Array.isArray(s.r)
+        ? (s.r as (ShmLoc | null)[]).map((l) => {
+          if (!l) return null;
+          const c = shmCell(l);
+          if (!c) {
+            throw new RuntimeError(
+              "the process serving this pipe cannot map its shared memory",
+            );
+          }
+          return new Ring(c);
+        })
+        : null,
+    ),
   array: (s) => {
     if (!s.m) return new ArrayState(s.data as never);
     const c = _cell(s);

@@ -23,6 +23,7 @@
  * @module
  */
 import { bunNs, denoNs, nodeProcess } from "./runtime.ts";
+import { waitvAsync } from "./shm_waitv.ts";
 
 /** A mapping of shared memory in this thread. */
 export interface ShmMapping {
@@ -44,6 +45,10 @@ export interface ShmFfi {
   wait(addr: unknown, expected: number, ms: number): void;
   /** The async form of `wait` (Deno's nonblocking FFI); `null` where the runtime has none (Bun). */
   waitAsync:
+    | ((addr: unknown, expected: number, ms: number) => Promise<unknown>)
+    | null;
+  /** Bun's async wait through a helper thread in futex_waitv (`shm_waitv.ts`); used by the pipes' rings. */
+  waitvAsync?:
     | ((addr: unknown, expected: number, ms: number) => Promise<unknown>)
     | null;
   /** Wakes up to `n` sleepers on `addr`. */
@@ -118,7 +123,8 @@ function _denoFfi(nr: number): ShmFfi | null {
   const V = D.UnsafePointerView;
   const bnr = BigInt(nr);
   // One timespec for the blocking waits of this thread (they never overlap).
-  const ts = new BigInt64Array(2);
+  // An ArrayBuffer of its own: V8 may move a small typed array's storage.
+  const ts = new BigInt64Array(new ArrayBuffer(16));
   const tsPtr = P.of(ts);
   const map = (fd: number, size: number): ShmMapping | null => {
     const base = s.mmap(null, BigInt(size), PROT_RW, MAP_SHARED, fd, 0n);
@@ -159,7 +165,7 @@ function _denoFfi(nr: number): ShmFfi | null {
       s.syscall(bnr, addr, FUTEX_WAIT, expected, tsPtr, null, 0);
     },
     waitAsync(addr, expected, ms) {
-      const t = new BigInt64Array(2);
+      const t = new BigInt64Array(new ArrayBuffer(16));
       _setTs(t, ms);
       // `t` stays referenced by this closure until the call returns.
       return s.futex_nb(bnr, addr, FUTEX_WAIT, expected, P.of(t), null, 0)
@@ -212,15 +218,17 @@ function _bunFfi(nr: number): ShmFfi | null {
     return null;
   }
   const s = lib.symbols;
-  const ts = new BigInt64Array(2);
-  const tsPtr = ptr(ts);
+  // Buffers handed to libc are backed by an ArrayBuffer of their own and
+  // their address is taken at each call: JSC may move the storage of a
+  // small typed array, and a pointer taken once would then go stale (a
+  // stat read into moved memory made dead processes look alive).
+  const ts = new BigInt64Array(new ArrayBuffer(16));
   const map = (fd: number, size: number): ShmMapping | null => {
     const base = s.mmap(null, size, PROT_RW, MAP_SHARED, fd, 0) as number;
     if (!_okAddr(base)) return null;
     return { buffer: toArrayBuffer(base, 0, size), base };
   };
-  const statBuf = new Uint8Array(512);
-  const statPtr = ptr(statBuf);
+  const statBuf = new Uint8Array(new ArrayBuffer(512));
   return {
     create(size) {
       const fd = s.memfd_create(ptr(_cstr("pyconc-shm")), MFD_CLOEXEC);
@@ -253,17 +261,23 @@ function _bunFfi(nr: number): ShmFfi | null {
     },
     wait(addr, expected, ms) {
       _setTs(ts, ms);
-      s.syscall(nr, addr, FUTEX_WAIT, expected, tsPtr, null, 0);
+      s.syscall(nr, addr, FUTEX_WAIT, expected, ptr(ts), null, 0);
     },
     // Bun has no nonblocking FFI: async waits poll (see shm_sync.ts).
     waitAsync: null,
+    // The pipes' rings wait through a helper thread in futex_waitv
+    // (see shm_waitv.ts).
+    waitvAsync: waitvAsync(
+      (ctl) => ptr(ctl),
+      (addr, n) => s.syscall(nr, addr, FUTEX_WAKE, n, null, null, 0),
+    ),
     wake(addr, n) {
       s.syscall(nr, addr, FUTEX_WAKE, n, null, null, 0);
     },
     pidDead(pid) {
       return _statDead(
         () => s.open(ptr(_cstr(`/proc/${pid}/stat`)), O_RDONLY | O_CLOEXEC),
-        (fd) => Number(s.read(fd, statPtr, statBuf.length)),
+        (fd) => Number(s.read(fd, ptr(statBuf), statBuf.length)),
         (fd) => s.close(fd),
         statBuf,
       );

@@ -95,6 +95,15 @@ function _locOf(init: ObjectInit): ShmLoc | null {
   return s !== null && typeof s === "object" && s.m ? s.m : null;
 }
 
+/** Every block an init state names: `m`, or the rings `r` of a pipe. */
+function _locsOf(init: ObjectInit): ShmLoc[] {
+  const m = _locOf(init);
+  if (m) return [m];
+  const s = init.s as { r?: (ShmLoc | null)[] } | null;
+  if (s === null || typeof s !== "object" || !Array.isArray(s.r)) return [];
+  return s.r.filter((l): l is ShmLoc => l !== null);
+}
+
 // ---------------------------------------------------------------------------
 // Reference counting (see _internal/mp_server.ts): this thread tells a
 // server it holds an object the first time it names it (or adopts a handle
@@ -106,7 +115,7 @@ function _locOf(init: ObjectInit): ShmLoc | null {
 /** Live handles of this thread per object, and where the object lives. */
 const _counts = new Map<
   number,
-  { n: number; address: string; kind: string; m: ShmLoc | null }
+  { n: number; address: string; kind: string; m: ShmLoc[] }
 >();
 /** Objects this thread has named to their server (so it must release them). */
 const _touched = new Set<number>();
@@ -122,7 +131,7 @@ function _let(oid: number, hid: number): void {
   if (!c || --c.n > 0) return;
   _counts.delete(oid);
   if (_touched.delete(oid)) release(c.address, oid, c.kind);
-  else if (c.m) shmFree(c.m);
+  else for (const m of c.m) shmFree(m);
 }
 
 const _registry = new FinalizationRegistry<{ oid: number; hid: number }>(
@@ -237,7 +246,7 @@ export abstract class BaseProxy {
         n: 1,
         address: ref.address,
         kind: ref.init.k,
-        m: loc && shmOwns(loc) ? loc : null,
+        m: _locsOf(ref.init).filter(shmOwns),
       });
     }
     _registry.register(this, { oid: ref.oid, hid }, this);

@@ -1,10 +1,24 @@
 // Pipe and Connection: two connected ends that carry messages between processes.
 import type { Buffer } from "node:buffer";
-import { serialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
 import { OSError } from "../_internal/errors.ts";
 import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
 import { pid } from "../_internal/runtime.ts";
 import { timeoutToMs } from "../_internal/time.ts";
+import {
+  shmAlloc,
+  shmCell,
+  shmFree,
+  type ShmLoc,
+} from "../_internal/shm_arena.ts";
+import {
+  type Frame,
+  KIND_BYTES,
+  KIND_VALUE,
+  Ring,
+  RING_BLOCK,
+  ringInit,
+} from "../_internal/shm_pipe.ts";
 import {
   _adopting,
   _newOid,
@@ -14,6 +28,26 @@ import {
   BaseProxy,
   type ProxyRef,
 } from "./_proxy.ts";
+
+const _PID = pid();
+
+/** The rings of a pipe in shared memory: `r[e]` carries the messages to end `e`. */
+interface _PipeState {
+  duplex: boolean;
+  creator: number;
+  r?: (ShmLoc | null)[];
+}
+
+/** Maps ring `loc` here; `null` when it cannot be (the server then serves it). */
+function _ring(loc: ShmLoc | null | undefined): Ring | null {
+  const c = shmCell(loc);
+  return c ? new Ring(c) : null;
+}
+
+function _encode(obj: unknown): Uint8Array {
+  const b = serialize(encodeItem(obj, "Connection messages")) as Buffer;
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
 
 interface _End {
   end: 0 | 1;
@@ -55,6 +89,13 @@ let _tokens = 0;
 export class Connection<T = unknown> extends BaseProxy {
   readonly #end: _End;
   #closed = false;
+  /** The ring this end reads from, when mapped here. */
+  readonly #rx: Ring | null = null;
+  /** The ring this end writes to, when mapped here. */
+  readonly #tx: Ring | null = null;
+  /** The last async send or recv still in progress (they run in call order). */
+  #sending: Promise<unknown> | null = null;
+  #recving: Promise<unknown> | null = null;
 
   /** @internal Connections come from {@linkcode Pipe}. */
   constructor() {
@@ -64,6 +105,22 @@ export class Connection<T = unknown> extends BaseProxy {
     }
     super(adopted);
     this.#end = adopted.extra as _End;
+    const rings = (adopted.init.s as _PipeState).r;
+    if (rings) {
+      const e = this.#end.end;
+      const rx = this.#end.readable ? _ring(rings[e]) : null;
+      const tx = this.#end.writable ? _ring(rings[1 - e]) : null;
+      // Both directions here, or both through the server (never half).
+      if (
+        (rx !== null || !this.#end.readable) &&
+        (tx !== null || !this.#end.writable)
+      ) {
+        this.#rx = rx;
+        this.#tx = tx;
+        rx?.addHolder(_PID, false);
+        tx?.addHolder(_PID, true);
+      }
+    }
     if (this.#end.token !== undefined) {
       // Arrived from another process: hold the end in our own name.
       void this._post("adopt", this.#end.end, this.#end.token).catch(() => {});
@@ -127,6 +184,8 @@ export class Connection<T = unknown> extends BaseProxy {
   send(obj: T): Promise<void> {
     try {
       this.#checkWritable();
+      const tx = this.#tx;
+      if (tx !== null) return this.#write(tx, KIND_VALUE, _encode(obj));
       return this._postNow(
         "send",
         this.#end.end,
@@ -146,6 +205,8 @@ export class Connection<T = unknown> extends BaseProxy {
    */
   sendSync(obj: T): void {
     this.#checkWritable();
+    const tx = this.#tx;
+    if (tx !== null) return this.#writeSync(tx, KIND_VALUE, _encode(obj));
     this._callSync(
       "send",
       this.#end.end,
@@ -166,7 +227,62 @@ export class Connection<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    const rx = this.#rx;
+    if (rx !== null) {
+      return this.#read(rx).then((f) => this.#value(f, decodeItem<T>));
+    }
     return this._call("recv", this.#end.end).then(decodeItem<T>);
+  }
+
+  #value<R>(f: Frame, decode: (item: unknown) => R): R {
+    return decode(f.kind === KIND_BYTES ? f.bytes : deserialize(f.bytes));
+  }
+
+  /** Writes a frame, after the async sends of this handle still running. */
+  #write(tx: Ring, kind: number, bytes: Uint8Array): Promise<void> {
+    if (this.#sending === null && tx.tryWrite(_PID, kind, bytes)) {
+      return Promise.resolve();
+    }
+    const run = () => tx.run(tx.writing(_PID, kind, bytes));
+    const p = this.#sending === null ? run() : this.#sending.then(run, run);
+    this.#sending = p;
+    const done = () => {
+      if (this.#sending === p) this.#sending = null;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  #writeSync(tx: Ring, kind: number, bytes: Uint8Array): void {
+    if (this.#sending !== null) {
+      // Its frame would wait for an async send that needs this thread.
+      throw new OSError("an async send() of this Connection is in progress");
+    }
+    if (tx.tryWrite(_PID, kind, bytes)) return;
+    tx.runSync(tx.writing(_PID, kind, bytes));
+  }
+
+  /** Reads a frame, after the async receives of this handle still running. */
+  #read(rx: Ring): Promise<Frame> {
+    if (this.#recving === null) {
+      const f = rx.tryRead(_PID);
+      if (f !== null) return Promise.resolve(f);
+    }
+    const run = () => rx.run(rx.reading(_PID));
+    const p = this.#recving === null ? run() : this.#recving.then(run, run);
+    this.#recving = p;
+    const done = () => {
+      if (this.#recving === p) this.#recving = null;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  #readSync(rx: Ring): Frame {
+    if (this.#recving !== null) {
+      throw new OSError("an async recv() of this Connection is in progress");
+    }
+    return rx.tryRead(_PID) ?? rx.runSync(rx.reading(_PID));
   }
 
   /**
@@ -177,6 +293,8 @@ export class Connection<T = unknown> extends BaseProxy {
    */
   recvSync(): T {
     this.#checkReadable();
+    const rx = this.#rx;
+    if (rx !== null) return this.#value(this.#readSync(rx), decodeItemSync<T>);
     return decodeItemSync<T>(this._callSync("recv", this.#end.end));
   }
 
@@ -197,6 +315,12 @@ export class Connection<T = unknown> extends BaseProxy {
     } catch (err) {
       return Promise.reject(err);
     }
+    const rx = this.#rx;
+    if (rx !== null) {
+      return rx.readable() || ms <= 0
+        ? Promise.resolve(rx.readable())
+        : rx.poll(ms);
+    }
     return this._call("poll", this.#end.end, ms) as Promise<boolean>;
   }
 
@@ -208,6 +332,8 @@ export class Connection<T = unknown> extends BaseProxy {
    */
   pollSync(timeout: number | null = 0): boolean {
     this.#checkReadable();
+    const rx = this.#rx;
+    if (rx !== null) return rx.pollSync(timeoutToMs(timeout));
     return this._callSync(
       "poll",
       this.#end.end,
@@ -228,6 +354,8 @@ export class Connection<T = unknown> extends BaseProxy {
       stopped = true;
       return false;
     });
+    const rx = this.#rx;
+    if (rx !== null) return rx.poll(ms, () => stopped);
     for (;;) {
       const left = end - performance.now();
       if (left <= 0) return false;
@@ -278,11 +406,10 @@ export class Connection<T = unknown> extends BaseProxy {
   ): Promise<void> {
     try {
       this.#checkWritable();
-      return this._postNow(
-        "send",
-        this.#end.end,
-        this.#slice(buf, offset, size),
-      );
+      const bytes = this.#slice(buf, offset, size);
+      const tx = this.#tx;
+      if (tx !== null) return this.#write(tx, KIND_BYTES, bytes);
+      return this._postNow("send", this.#end.end, bytes);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -301,7 +428,10 @@ export class Connection<T = unknown> extends BaseProxy {
     size?: number,
   ): void {
     this.#checkWritable();
-    this._callSync("send", this.#end.end, this.#slice(buf, offset, size));
+    const bytes = this.#slice(buf, offset, size);
+    const tx = this.#tx;
+    if (tx !== null) return this.#writeSync(tx, KIND_BYTES, bytes);
+    this._callSync("send", this.#end.end, bytes);
   }
 
   #bytes(msg: unknown, maxlength?: number): Uint8Array {
@@ -326,6 +456,11 @@ export class Connection<T = unknown> extends BaseProxy {
    * @throws {EOFError} nothing is left and the other end is closed.
    */
   async recvBytes(maxlength?: number): Promise<Uint8Array> {
+    const rx = this.#rx;
+    if (rx !== null) {
+      this.#checkReadable();
+      return this.#bytes((await this.#read(rx)).bytes, maxlength);
+    }
     return this.#bytes(await this.recv(), maxlength);
   }
 
@@ -336,6 +471,11 @@ export class Connection<T = unknown> extends BaseProxy {
    * @returns The bytes.
    */
   recvBytesSync(maxlength?: number): Uint8Array {
+    const rx = this.#rx;
+    if (rx !== null) {
+      this.#checkReadable();
+      return this.#bytes(this.#readSync(rx).bytes, maxlength);
+    }
     return this.#bytes(this.recvSync(), maxlength);
   }
 
@@ -380,7 +520,18 @@ _registerProxy(Connection, import.meta.url, "Connection");
 export function Pipe<T = unknown>(
   duplex = true,
 ): [Connection<T>, Connection<T>] {
-  const base = _newRef("pipe", { duplex: Boolean(duplex), creator: pid() });
+  const state: _PipeState = { duplex: Boolean(duplex), creator: _PID };
+  // A ring in shared memory per direction, where this thread has some.
+  const r0 = shmAlloc(RING_BLOCK);
+  const r1 = r0 && duplex ? shmAlloc(RING_BLOCK) : null;
+  if (r0 && (r1 || !duplex)) {
+    for (const loc of [r0, r1]) {
+      const c = shmCell(loc);
+      if (c) ringInit(c);
+    }
+    state.r = [r0, r1];
+  } else if (r0) shmFree(r0);
+  const base = _newRef("pipe", state);
   const a: ProxyRef = {
     ...base,
     extra: { end: 0, readable: true, writable: Boolean(duplex) },
