@@ -75,9 +75,13 @@ describe("reference counting", () => {
         v = null;
       }
       // The queue, the event, the value and its lock (the last three live
-      // in shared memory, and the server learnt of them when they were
-      // passed to the child).
-      during = (await serverStats()).objects;
+      // in shared memory, and the server learns of them as they are
+      // passed to the child, a moment after start() returns).
+      for (let i = 0; i < 500; i++) {
+        during = (await serverStats()).objects;
+        if (during >= 4) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
       await new Promise((r) => setTimeout(r, 200));
       await collect();
       await new Promise((r) => setTimeout(r, 100));
