@@ -22,8 +22,10 @@
  * CPython, slots taken by a process that dies are not given back.)
  *
  * Async waits sleep on Deno's nonblocking FFI (a thread of its pool runs
- * the futex wait); Bun has none, so they poll with a short backoff on
- * timers (at most `POLL_MAX_MS` apart). Neither blocks the event loop.
+ * the futex wait); Bun has none, so they sleep in the helper thread of
+ * `shm_waitv.ts` (`futex_waitv`), or, where that syscall is missing, poll
+ * with a short backoff on timers (at most `POLL_MAX_MS` apart). None
+ * blocks the event loop.
  *
  * @module
  */
@@ -146,7 +148,11 @@ async function _loopAsync(
   const i32 = c.i32;
   const waiters = c.w + 1;
   const addr = c.addr(k);
-  const waitAsync = c.ffi.waitAsync;
+  const native = c.ffi.waitAsync;
+  const waitAsync = native ?? c.ffi.waitvAsync ?? null;
+  // Bun's helper thread costs a thread round trip: look twice on timers
+  // first, which catches a wake that is only microseconds away.
+  let looks = native ? 0 : 2;
   let now = performance.now();
   const end = now + ms;
   let seen = r;
@@ -155,13 +161,16 @@ async function _loopAsync(
   for (;;) {
     const left = end - now;
     if (left <= 0) return false;
-    if (waitAsync) {
+    if (waitAsync && looks === 0) {
       Atomics.add(i32, waiters, 1);
       try {
         await waitAsync(addr, r, Math.min(left, SLICE_MS));
       } finally {
         Atomics.sub(i32, waiters, 1);
       }
+    } else if (looks > 0) {
+      looks--;
+      await _delay(0);
     } else {
       await _delay(Math.min(left, pause));
       pause = Math.min(pause + 1, POLL_MAX_MS);

@@ -13,9 +13,9 @@
  * helper sets DONE), the expected value, and the address (low, high).
  *
  * Bound by `shm_ffi.ts` as Bun's `waitvAsync`, so the pipes of
- * `shm_pipe.ts` wait without polling (the locks of `shm_sync.ts` still
- * poll on Bun). Where
- * `futex_waitv` is missing (Linux before 5.16), `null`: the callers poll.
+ * `shm_pipe.ts` and the locks, semaphores and events of `shm_sync.ts`
+ * wait without polling. Where `futex_waitv` is missing (Linux before
+ * 5.16), `null`: the callers poll.
  *
  * @module
  */
