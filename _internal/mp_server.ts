@@ -24,12 +24,11 @@ import type { ObjectInit, Reply, Request } from "./mp_wire.ts";
 import type { MessagePort } from "node:worker_threads";
 import { type ShmCell, shmCell, type ShmLoc } from "./shm_arena.ts";
 import { typedArrayOf } from "../multiprocessing/_typecodes.ts";
-import { deserialize, serialize } from "node:v8";
+import { packMessage, unpackMessage } from "./pipe_message.ts";
 import { pid as _ownPid } from "./runtime.ts";
 import {
   type Frame,
   KIND_BYTES,
-  KIND_VALUE,
   R_CLOSED,
   Ring,
   W_CLOSED,
@@ -747,10 +746,9 @@ class PipeState extends SharedState {
         const ring = rings[1 - end];
         if (!ring) throw new OSError("connection is read-only");
         const item = a[1];
-        const kind = item instanceof Uint8Array ? KIND_BYTES : KIND_VALUE;
-        const bytes = kind === KIND_BYTES
-          ? item as Uint8Array
-          : new Uint8Array(serialize(item));
+        const { kind, bytes } = item instanceof Uint8Array
+          ? { kind: KIND_BYTES, bytes: item }
+          : packMessage(item);
         if (
           this.#chains[1 - end][0] === null &&
           ring.tryWrite(_SERVER_PID, kind, bytes)
@@ -887,7 +885,7 @@ class PipeState extends SharedState {
 
 /** A frame read for a client, as the client's `recv` expects it (encoded). */
 function _frameItem(f: Frame): unknown {
-  return f.kind === KIND_BYTES ? f.bytes : deserialize(f.bytes);
+  return unpackMessage(f.kind, f.bytes);
 }
 
 /** Value and Array: a typed array (of length 1 for a Value), in this server's memory or over a block of shared memory (`loc`). */

@@ -1,7 +1,12 @@
 // Pipe and Connection: two connected ends that carry messages between processes.
 import type { Buffer } from "node:buffer";
-import { deserialize, serialize } from "node:v8";
+import { serialize } from "node:v8";
 import { OSError } from "../_internal/errors.ts";
+import {
+  messageBytes,
+  packMessage,
+  unpackMessage,
+} from "../_internal/pipe_message.ts";
 import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
 import { pid } from "../_internal/runtime.ts";
 import { timeoutToMs } from "../_internal/time.ts";
@@ -14,7 +19,6 @@ import {
 import {
   type Frame,
   KIND_BYTES,
-  KIND_VALUE,
   Ring,
   RING_BLOCK,
   ringInit,
@@ -44,9 +48,8 @@ function _ring(loc: ShmLoc | null | undefined): Ring | null {
   return c ? new Ring(c) : null;
 }
 
-function _encode(obj: unknown): Uint8Array {
-  const b = serialize(encodeItem(obj, "Connection messages")) as Buffer;
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+function _encode(obj: unknown): { kind: number; bytes: Uint8Array } {
+  return packMessage(encodeItem(obj, "Connection messages"));
 }
 
 interface _End {
@@ -185,7 +188,10 @@ export class Connection<T = unknown> extends BaseProxy {
     try {
       this.#checkWritable();
       const tx = this.#tx;
-      if (tx !== null) return this.#write(tx, KIND_VALUE, _encode(obj));
+      if (tx !== null) {
+        const m = _encode(obj);
+        return this.#write(tx, m.kind, m.bytes);
+      }
       return this._postNow(
         "send",
         this.#end.end,
@@ -206,7 +212,10 @@ export class Connection<T = unknown> extends BaseProxy {
   sendSync(obj: T): void {
     this.#checkWritable();
     const tx = this.#tx;
-    if (tx !== null) return this.#writeSync(tx, KIND_VALUE, _encode(obj));
+    if (tx !== null) {
+      const m = _encode(obj);
+      return this.#writeSync(tx, m.kind, m.bytes);
+    }
     this._callSync(
       "send",
       this.#end.end,
@@ -235,7 +244,7 @@ export class Connection<T = unknown> extends BaseProxy {
   }
 
   #value<R>(f: Frame, decode: (item: unknown) => R): R {
-    return decode(f.kind === KIND_BYTES ? f.bytes : deserialize(f.bytes));
+    return decode(unpackMessage(f.kind, f.bytes));
   }
 
   /** Writes a frame, after the async sends of this handle still running. */
@@ -459,7 +468,8 @@ export class Connection<T = unknown> extends BaseProxy {
     const rx = this.#rx;
     if (rx !== null) {
       this.#checkReadable();
-      return this.#bytes((await this.#read(rx)).bytes, maxlength);
+      const f = await this.#read(rx);
+      return this.#bytes(messageBytes(f.kind, f.bytes), maxlength);
     }
     return this.#bytes(await this.recv(), maxlength);
   }
@@ -474,7 +484,8 @@ export class Connection<T = unknown> extends BaseProxy {
     const rx = this.#rx;
     if (rx !== null) {
       this.#checkReadable();
-      return this.#bytes(this.#readSync(rx).bytes, maxlength);
+      const f = this.#readSync(rx);
+      return this.#bytes(messageBytes(f.kind, f.bytes), maxlength);
     }
     return this.#bytes(this.recvSync(), maxlength);
   }

@@ -3,6 +3,7 @@
 // process that cannot map them, and the whole pipe where nothing can.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { deserialize } from "node:v8";
 import {
   type Connection,
   connection,
@@ -243,6 +244,68 @@ describe("Pipe in shared memory", () => {
     await c.send("over the passed end");
     assert.equal(await d2.recv(), "over the passed end");
     for (const x of [a, b, c, d, d2]) x.close();
+  });
+
+  it("numbers, strings, booleans, null and undefined keep their exact value, through a ring and through the server", async () => {
+    const values: unknown[] = [
+      0,
+      -0,
+      NaN,
+      Infinity,
+      -Infinity,
+      1.5,
+      2 ** 53 + 2,
+      "",
+      "héllo ☃",
+      "\ud800x\udfff",
+      "a".repeat(600),
+      true,
+      false,
+      null,
+      undefined,
+      10n,
+      { a: [1, "b"] },
+    ];
+    const same = (x: unknown, y: unknown) =>
+      typeof x === "object" && x !== null
+        ? assert.deepEqual(y, x)
+        : assert.ok(Object.is(x, y), `${String(x)} came back as ${String(y)}`);
+    for (const disable of [false, true]) {
+      const [a, b] = Pipe<unknown>();
+      const p = await started(
+        new Process({
+          target: async (url: string, disable: boolean, c: Connection) => {
+            const { _setShmDisabled } = await import(url);
+            if (disable) _setShmDisabled(true);
+            for (;;) {
+              let m: unknown;
+              try {
+                m = disable ? await c.recv() : c.recvSync();
+              } catch {
+                break;
+              }
+              c.sendSync(m);
+            }
+          },
+          args: [shmFfiUrl, disable, b],
+        }),
+      );
+      b.close();
+      for (const v of values) {
+        await a.send(v);
+        same(v, await a.recv());
+        a.sendSync(v);
+        same(v, a.recvSync());
+      }
+      // recvBytes of a value gives its node:v8 serialization.
+      await a.send(-0);
+      assert.ok(Object.is(deserialize(await a.recvBytes()), -0));
+      a.sendSync("\ud800");
+      assert.equal(deserialize(a.recvBytesSync()), "\ud800");
+      a.close();
+      await p.join();
+      assert.equal(p.exitcode, 0);
+    }
   });
 
   it("a child that cannot map the memory uses the same rings through the server", async () => {
