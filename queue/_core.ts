@@ -3,6 +3,22 @@
 // stack or a heap (ported from Lib/heapq.py so the heap array matches
 // CPython's); waiters queue in arrival order with a slot each.
 //
+// The unbounded FIFO queues (`Queue()`, `SimpleQueue`) add a lock-free
+// ring in front (_ring.ts): small items go through it without the mutex.
+// Order across the ring and the mutex-guarded index (here the "overflow")
+// holds because every item in the overflow came after every item in the
+// ring: a put goes to the overflow only when the ring is full, the item is
+// too large for a slot, or the overflow is not empty; the Overflow flag
+// keeps lock-free puts out until the overflow is empty again; and a get
+// takes from the overflow only when the ring holds nothing, not even an item
+// being written. Puts that read the flag before it was set are concurrent
+// with the overflow's items, so either order is right for them. Getters
+// park only with the mutex held, after setting the Getters flag and looking
+// at the ring again; a lock-free put looks at the flag after publishing its
+// item, so one of the two sees the other (both are sequentially consistent
+// Atomics), and whoever sees it hands the ring's items to the parked
+// getters, oldest first (serve()).
+//
 // Fairness. Python's Condition-based queue lets a newcomer take an item that
 // a just-woken getter was about to take, and woken threads run in whatever
 // order the scheduler picks. Here a put that finds getters waiting hands its
@@ -16,9 +32,11 @@ import { pyLess } from "./_compare.ts";
 import { Empty, Full, ShutDown } from "./errors.ts";
 import {
   copyItemIn,
+  copyRecord,
   finishItem,
   finishTake,
   isEncoded,
+  payloadLength,
   type Prepared,
   readRecord,
   reserveItem,
@@ -26,8 +44,10 @@ import {
   tagOf,
   takeRecord,
   writeItem,
+  writeRecordAt,
 } from "./_items.ts";
 import { C, Kind, List, Slot, type Tag, W } from "./_layout.ts";
+import { F, Ring, SLOT_PAYLOAD, slotViews } from "./_ring.ts";
 import { Store, type StoreState } from "./_store.ts";
 
 /** A custom order: negative when `a` comes before `b`, as for `Array.prototype.sort`. */
@@ -49,6 +69,20 @@ export const LARGE = 1 << 15;
 export const SPIN_SYNC_MS = 0.02;
 /** The same for the async forms, which hold up the event loop meanwhile. */
 export const SPIN_ASYNC_MS = 0.005;
+/**
+ * How long a blocking put on a full ring naps (after spinning) while
+ * consumers free no slot, before it sends items the slow way.
+ */
+export const NAP_SYNC_MS = 2;
+/**
+ * What `getBegin` returns when the oldest item is still being written to
+ * the ring by a lock-free put: release the lock, pause and call it again.
+ */
+export const RETRY = -2;
+/** Pauses (some 50 ns each) between two looks of a getter at an empty ring. */
+const SPIN_GAP = 20;
+/** The longest overflow a put moves into the ring (consumers move longer ones). */
+const REFILL_BY_PUT = 32;
 
 interface _Cached {
   stamp: number;
@@ -72,6 +106,8 @@ export function setCore(handle: object, core: QueueCore): void {
 /** One thread's handle on a queue: the shared store plus the algorithm. */
 export class QueueCore {
   readonly s: Store;
+  /** The lock-free ring of an unbounded FIFO queue, or null. */
+  readonly #ring: Ring | null;
   readonly #kind: Kind;
   readonly #compare: CompareFn | null;
   /** `maxsize`, fixed at creation: kept here so a put need not read it from shared memory. */
@@ -94,6 +130,8 @@ export class QueueCore {
     this.#kind = this.s.kind;
     this.#compare = compare;
     this.#max = this.s.ctl[C.MaxSize];
+    const ring = this.s.state.ring;
+    this.#ring = ring ? new Ring(ring) : null;
   }
 
   get maxsize(): number {
@@ -101,7 +139,8 @@ export class QueueCore {
   }
 
   qsize(): number {
-    return Atomics.load(this.s.ctl, C.Count);
+    const n = Atomics.load(this.s.ctl, C.Count);
+    return this.#ring === null ? n : n + this.#ring.size();
   }
 
   // --- comparisons (heap only) ---
@@ -313,7 +352,7 @@ export class QueueCore {
         s.wakeOldest(List.Put, Slot.Failed);
         continue;
       }
-      ctl[C.Unfinished]++;
+      Atomics.add(ctl, C.Unfinished, 1);
       ctl[C.Transit]--;
       s.wakeOldest(List.Put, Slot.Notified);
     }
@@ -328,8 +367,13 @@ export class QueueCore {
       s.setSlotItem(getter, ref);
       ctl[C.Transit]++;
       s.wakeOldest(List.Get, Slot.Notified);
-    } else this.#put(ref, item);
-    ctl[C.Unfinished]++;
+    } else {
+      // Lock-free puts keep out of the ring until the overflow is empty.
+      this.#ring?.addFlags(F.Overflow);
+      this.#put(ref, item);
+    }
+    // Atomics: lock-free puts count without the lock.
+    Atomics.add(ctl, C.Unfinished, 1);
   }
 
   #insert(item: unknown, bytes: Prepared | undefined): void {
@@ -341,6 +385,211 @@ export class QueueCore {
       s.free(ref);
       throw err;
     }
+  }
+
+  // --- the ring (unbounded FIFO queues) ---
+
+  /**
+   * A put without the lock, for an item prepared by `prepareItem` (and
+   * not large): returns 0 when it did nothing (take the lock and call
+   * `putBegin`), 1 when the item is in the queue, 2 when it is but
+   * {@linkcode serve} must run (lock held) for parked getters or a drain.
+   * A full ring is retried for up to `spinMs` milliseconds before the item
+   * goes to the overflow: a producer that outruns its consumers then runs
+   * at their pace, lock-free, instead of sending everything through the
+   * overflow from then on.
+   */
+  tryFastPut(
+    item: unknown,
+    p: Prepared | undefined,
+    spinMs: number,
+    napMs: number,
+  ): number {
+    const ring = this.#ring;
+    if (ring === null || ring.flags() !== 0) return 0;
+    const len = payloadLength(item, p);
+    if (len < 0 || len > SLOT_PAYLOAD) return 0;
+    let pos = ring.claimPut();
+    if (pos < 0) pos = this.#claimFull(ring, spinMs, napMs);
+    if (pos < 0) return 0;
+    // Counted before the item is visible, so its taskDone() cannot come first.
+    Atomics.add(this.s.ctl, C.Unfinished, 1);
+    writeRecordAt(ring, ring.refOf(pos), item, p, len);
+    ring.publish(pos);
+    // After publishing: a getter that parked meanwhile set the flag first.
+    return ring.flags() & (F.Getters | F.Drain) ? 2 : 1;
+  }
+
+  /** Claims a slot of a full ring once one comes free within `ms` milliseconds; -1 otherwise. */
+  #claimFull(ring: Ring, spinMs: number, napMs: number): number {
+    while (ring.waitRoom(spinMs, napMs)) {
+      if (ring.flags() !== 0) return -1;
+      const pos = ring.claimPut();
+      if (pos >= 0) return pos;
+    }
+    return -1;
+  }
+
+  /**
+   * Waits (lock released) for room in the ring after `putBegin` returned
+   * {@linkcode RETRY}, while consumers free a slot at least every `ms`
+   * milliseconds; returns whether room came.
+   */
+  waitRoom(spinMs: number, napMs: number): boolean {
+    return this.#ring?.waitRoom(spinMs, napMs) ?? false;
+  }
+
+  /**
+   * A get without the lock: true when it took an item (read it with
+   * {@linkcode result}); false when the locked path must run.
+   */
+  tryFastGet(): boolean {
+    const ring = this.#ring;
+    // Parked getters come first: newcomers leave the ring to serve().
+    if (ring === null || ring.flags() & F.Getters) return false;
+    return this.#ringTake(ring) >= 0;
+  }
+
+  /** Takes the ring's oldest item into the result; returns its position, or -1 if none is published. */
+  #ringTake(ring: Ring): number {
+    const pos = ring.claimTake();
+    if (pos >= 0) {
+      this.#outTag = takeRecord(ring, ring.refOf(pos));
+      ring.release(pos);
+    }
+    return pos;
+  }
+
+  /**
+   * Hands items to parked getters, oldest getter first and oldest item
+   * first (from the ring, then the overflow), drops what an immediate
+   * shutdown left behind, and brings the flags up to date. Lock held.
+   */
+  serve(): void {
+    const ring = this.#ring;
+    if (ring === null) return;
+    const s = this.s;
+    s.sync();
+    const ctl = s.ctl;
+    if (ring.flags() & F.Drain) this.#drainRing(ring);
+    while (ctl[C.GetHead] !== -1) {
+      const pos = ring.claimTake();
+      let ref: number;
+      if (pos >= 0) {
+        const from = ring.refOf(pos);
+        ref = s.alloc(ring.i32[from * 2], tagOf(ring, from));
+        copyRecord(ring, from, s, ref);
+        ring.release(pos);
+      } else if (ctl[C.Count] > 0 && !ring.pending()) {
+        ref = this.#get();
+      } else break; // nothing, or an item being written: its put serves
+      s.setSlotItem(ctl[C.GetHead], ref);
+      ctl[C.Transit]++;
+      s.wakeOldest(List.Get, Slot.Notified);
+    }
+    this.#refreshFlags(ring);
+  }
+
+  /** Sets the ring's flags from the state (lock held). */
+  #refreshFlags(ring: Ring): void {
+    const ctl = this.s.ctl;
+    const old = ring.flags();
+    let f = old & (F.ShutDown | F.Drain);
+    if (ctl[C.GetHead] !== -1) f |= F.Getters;
+    if (ctl[C.Count] > 0) f |= F.Overflow;
+    if (f !== old) ring.setFlags(f);
+  }
+
+  /** Drops every item in the ring, counting each as done (immediate shutdown). */
+  #drainRing(ring: Ring): void {
+    const ctl = this.s.ctl;
+    let dropped = false;
+    for (let pos = ring.claimTake(); pos >= 0; pos = ring.claimTake()) {
+      ring.release(pos);
+      if (Atomics.sub(ctl, C.Unfinished, 1) <= 0) {
+        Atomics.add(ctl, C.Unfinished, 1);
+      }
+      dropped = true;
+    }
+    if (dropped && Atomics.load(ctl, C.Unfinished) === 0) this.#bumpJoin();
+  }
+
+  /** Moves small items from the front of the overflow to the ring's free slots. Lock held. */
+  #refill(ring: Ring): void {
+    const s = this.s;
+    const ctl = s.ctl;
+    const idx = s.index;
+    const i32 = s.i32;
+    const mask = ctl[C.IndexCap] - 1;
+    let head = ctl[C.Head];
+    let n = ctl[C.Count];
+    // The control words and the smallest free lists share the mutex's cache
+    // line, which a thread waiting for the mutex keeps reading: write them
+    // once per batch, not once per item.
+    let cls = -1;
+    let chain = -1;
+    while (n > 0) {
+      const ref = idx[head];
+      if (i32[ref * 2] > SLOT_PAYLOAD) break;
+      const pos = ring.claimPut();
+      if (pos < 0) break;
+      copyRecord(s, ref, ring, ring.refOf(pos));
+      ring.publish(pos);
+      head = (head + 1) & mask;
+      n--;
+      const c = (i32[ref * 2 + 1] >> 8) & 0xff;
+      if (c !== cls) {
+        if (cls >= 0) ctl[C.FreeBase + cls] = chain;
+        cls = c;
+        chain = ctl[C.FreeBase + c];
+      }
+      i32[ref * 2] = chain; // what Store.free() does, chained locally
+      chain = ref;
+    }
+    if (cls >= 0) ctl[C.FreeBase + cls] = chain;
+    ctl[C.Count] = n;
+    ctl[C.Head] = n === 0 ? 0 : head;
+    if (n === 0) s.resetIfLarge();
+  }
+
+  /** Puts a small item into the ring with the lock held; false when it does not fit. */
+  #ringPut(ring: Ring, item: unknown, p: Prepared | undefined): boolean {
+    const len = payloadLength(item, p);
+    if (len < 0 || len > SLOT_PAYLOAD) return false;
+    const pos = ring.claimPut();
+    if (pos < 0) return false;
+    Atomics.add(this.s.ctl, C.Unfinished, 1);
+    writeRecordAt(ring, ring.refOf(pos), item, p, len);
+    ring.publish(pos);
+    return true;
+  }
+
+  /** `getBegin` of a queue with a ring (lock held, views synced). */
+  #ringGetBegin(ring: Ring, ms: number): number {
+    const s = this.s;
+    const ctl = s.ctl;
+    this.serve();
+    if (ctl[C.GetHead] === -1) {
+      const got = this.#ringTake(ring);
+      if (got >= 0) return -1;
+      if (ctl[C.Count] > 0) {
+        // The ring's items come before the overflow's.
+        if (ring.pending()) return RETRY;
+        this.#take();
+        this.#refill(ring);
+        this.#refreshFlags(ring);
+        return -1;
+      }
+    }
+    if (ctl[C.ShutDown]) throw new ShutDown();
+    if (ms <= 0) throw new Empty();
+    const slot = s.enqueue(List.Get);
+    ring.addFlags(F.Getters);
+    // An item published before the flag was set is this getter's, or an
+    // older getter's: hand it over now (the put that publishes later sees
+    // the flag and calls serve() itself).
+    this.serve();
+    return slot;
   }
 
   /** Whether a put may add an item now. */
@@ -418,12 +667,14 @@ export class QueueCore {
     }
     if (this.#hasRoom()) {
       ctl[C.Transit]--;
+      this.serve(); // parked getters first
       try {
         this.#insertRef(ref, item);
       } catch (err) {
         s.free(ref);
         throw err;
       }
+      if (this.#ring !== null) this.#refreshFlags(this.#ring);
       return -1;
     }
     const slot = s.enqueue(List.Put); // stays in transit while parked
@@ -438,6 +689,7 @@ export class QueueCore {
   getBegin(ms: number): number {
     const s = this.s;
     s.sync();
+    if (this.#ring !== null) return this.#ringGetBegin(this.#ring, ms);
     const ctl = s.ctl;
     if (ctl[C.Count] > 0) {
       this.#take();
@@ -460,6 +712,10 @@ export class QueueCore {
       this.#deliver(ref, true); // handed over by a put
       return -1;
     }
+    if (this.#ring !== null) {
+      // Timed out: one last look. Woken by shutdown: drain, then ShutDown.
+      return this.#ringGetBegin(this.#ring, st === Slot.Waiting ? 0 : 1);
+    }
     if (s.ctl[C.Count] > 0) {
       this.#take();
       return -1;
@@ -469,11 +725,49 @@ export class QueueCore {
     return s.enqueue(List.Get);
   }
 
-  /** First step of `put`: stores the item (returns -1) or queues the caller (returns its slot). */
-  putBegin(item: unknown, bytes: Prepared | undefined, ms: number): number {
+  /**
+   * First step of `put`: stores the item (returns -1) or queues the caller
+   * (returns its slot). On a ring, with `mayWait`, it may return
+   * {@linkcode RETRY} instead of adding a small item to the overflow: wait
+   * for room with {@linkcode waitRoom}, then call it again without `mayWait`.
+   */
+  putBegin(
+    item: unknown,
+    bytes: Prepared | undefined,
+    ms: number,
+    mayWait = false,
+  ): number {
     const s = this.s;
     s.sync();
     if (s.ctl[C.ShutDown]) throw new ShutDown();
+    const ring = this.#ring;
+    if (ring !== null) {
+      this.serve();
+      if (s.ctl[C.GetHead] === -1) {
+        // A short overflow (the end of a backlog) moves into the ring, so
+        // puts go lock-free again; a long one is left to consumers, who
+        // move it in batches when the ring runs dry.
+        const n = s.ctl[C.Count];
+        if (n > 0 && n <= REFILL_BY_PUT) this.#refill(ring);
+        if (s.ctl[C.Count] === 0 && this.#ringPut(ring, item, bytes)) {
+          this.#refreshFlags(ring);
+          return -1;
+        }
+        // A small item found the ring full (or the overflow's last small
+        // items did): rather than make the overflow (and every put after
+        // this one) the slow way, let consumers make room.
+        const len = payloadLength(item, bytes);
+        if (
+          mayWait && len >= 0 && len <= SLOT_PAYLOAD &&
+          (s.ctl[C.Count] === 0 ||
+            (s.ctl[C.Count] <= REFILL_BY_PUT &&
+              s.i32[s.index[s.ctl[C.Head]] * 2] <= SLOT_PAYLOAD))
+        ) return RETRY;
+      }
+      this.#insert(item, bytes); // to a parked getter, or to the overflow
+      this.#refreshFlags(ring);
+      return -1;
+    }
     if (this.#hasRoom()) {
       this.#insert(item, bytes);
       return -1;
@@ -533,9 +827,12 @@ export class QueueCore {
   /** Python's `task_done`. */
   taskDone(): void {
     const ctl = this.s.ctl;
-    const left = ctl[C.Unfinished] - 1;
-    if (left < 0) throw new ValueError("task_done() called too many times");
-    Atomics.store(ctl, C.Unfinished, left);
+    // Atomics: lock-free puts add to the count without the lock.
+    const left = Atomics.sub(ctl, C.Unfinished, 1) - 1;
+    if (left < 0) {
+      Atomics.add(ctl, C.Unfinished, 1);
+      throw new ValueError("task_done() called too many times");
+    }
     if (left === 0) this.#bumpJoin();
   }
 
@@ -550,14 +847,19 @@ export class QueueCore {
     s.sync();
     const ctl = s.ctl;
     Atomics.store(ctl, C.ShutDown, 1);
+    const ring = this.#ring;
+    ring?.addFlags(F.ShutDown | (immediate ? F.Drain : 0));
     if (immediate) {
+      if (ring !== null) this.#drainRing(ring);
       // Drop every item (in no particular order: no comparisons needed),
       // and the items handed to getters that have not run yet.
       const handed = s.takeBackHandedItems();
       ctl[C.Transit] -= handed.length;
       for (const ref of [...s.refs(), ...handed]) {
         s.free(ref);
-        if (ctl[C.Unfinished] > 0) ctl[C.Unfinished]--;
+        if (Atomics.sub(ctl, C.Unfinished, 1) <= 0) {
+          Atomics.add(ctl, C.Unfinished, 1);
+        }
       }
       Atomics.store(ctl, C.Count, 0);
       ctl[C.Head] = 0;
@@ -567,6 +869,7 @@ export class QueueCore {
     // Waiting putters free their own records when they wake.
     while (s.wakeOldest(List.Get, Slot.Woken));
     while (s.wakeOldest(List.Put, Slot.Woken));
+    if (ring !== null) this.#refreshFlags(ring);
   }
 
   isShutDown(): boolean {
@@ -577,7 +880,14 @@ export class QueueCore {
   snapshotRaw(): [Tag, unknown][] {
     this.s.sync();
     const s = this.s;
-    return s.refs().map((ref) => [tagOf(s, ref), readRecord(s, ref)]);
+    const out: [Tag, unknown][] = [];
+    // The ring's items come first; each is read from a private copy.
+    for (const copy of this.#ring?.copies() ?? []) {
+      const v = slotViews(copy);
+      out.push([tagOf(v, 1), readRecord(v, 1)]);
+    }
+    for (const ref of s.refs()) out.push([tagOf(s, ref), readRecord(s, ref)]);
+    return out;
   }
 
   static finishSnapshot(raw: [Tag, unknown][]): unknown[] {
@@ -594,6 +904,8 @@ export class QueueCore {
    * queued already: they come first.
    */
   spin(forGet: boolean, ms: number): void {
+    const ring = this.#ring;
+    if (forGet && ring !== null) return this.#spinRing(ring, ms);
     const ctl = this.s.ctl;
     if (Atomics.load(ctl, forGet ? C.GetHead : C.PutHead) !== -1) return;
     const end = performance.now() + ms;
@@ -609,8 +921,27 @@ export class QueueCore {
     } while (performance.now() < end);
   }
 
+  /**
+   * `spin` for a get on a ring: polls only the flags (rarely written) and
+   * the slot the next item will arrive in, never the control words.
+   */
+  #spinRing(ring: Ring, ms: number): void {
+    const end = performance.now() + ms;
+    do {
+      // Look only now and then: each look pulls the line a producer is
+      // about to write, so a producer and a consumer running at the same
+      // pace would pass every slot's line back and forth several times.
+      // Looking late instead finds several items, each slot's line then
+      // travelling once.
+      for (let j = 0; j < SPIN_GAP; j++) _sink = _pause(_sink);
+      if (ring.flags() !== 0 || ring.hasItem()) return;
+    } while (performance.now() < end);
+  }
+
   /** Whether a get would find nothing to take right now (a hint, no lock). */
   looksEmpty(): boolean {
+    const ring = this.#ring;
+    if (ring !== null) return ring.flags() === 0 && !ring.hasItem();
     return Atomics.load(this.s.ctl, C.Count) <= 0;
   }
 

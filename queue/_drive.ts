@@ -3,13 +3,37 @@
 // without it, and copy large items in and out with the lock released.
 import { keepPrepared, type Prepared, prepareItem } from "./_items.ts";
 import { deadlineFor } from "./_options.ts";
-import { LARGE, type QueueCore, SPIN_ASYNC_MS, SPIN_SYNC_MS } from "./_core.ts";
+import {
+  LARGE,
+  NAP_SYNC_MS,
+  type QueueCore,
+  RETRY,
+  SPIN_ASYNC_MS,
+  SPIN_SYNC_MS,
+} from "./_core.ts";
+import type { Deadline } from "../_internal/time.ts";
+
+/** What is left of a get's wait for another `getBegin` (see `RETRY`). */
+function _left(ms: number, deadline: Deadline | null): number {
+  return deadline ? Math.max(deadline.remainingMs(), 0) : ms;
+}
+
+let _sink = 0;
+
+/** A pause of a microsecond or so, while a lock-free put finishes writing. */
+function _pause(): void {
+  for (let i = 0; i < 400; i++) _sink = (_sink * 1103515245 + 12345) | 0;
+}
 
 /** `get`, blocking this thread; `ms` as from `waitMs`. */
 export function getSync(c: QueueCore, ms: number): unknown {
+  if (c.tryFastGet()) return c.result();
   const deadline = deadlineFor(ms);
   const s = c.s;
-  if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_SYNC_MS);
+  if (ms > 0 && c.looksEmpty()) {
+    c.spin(true, SPIN_SYNC_MS);
+    if (c.tryFastGet()) return c.result();
+  }
   s.lockSync();
   let r: number;
   try {
@@ -17,11 +41,12 @@ export function getSync(c: QueueCore, ms: number): unknown {
   } finally {
     s.unlock();
   }
-  while (r >= 0) {
-    c.waitSlotSync(r, deadline);
+  while (r !== -1) {
+    if (r === RETRY) _pause();
+    else c.waitSlotSync(r, deadline);
     s.lockSync();
     try {
-      r = c.getAfterWait(r);
+      r = r === RETRY ? c.getBegin(_left(ms, deadline)) : c.getAfterWait(r);
     } finally {
       s.unlock();
     }
@@ -43,9 +68,13 @@ export function getSync(c: QueueCore, ms: number): unknown {
 
 /** `get`, without blocking the event loop. */
 export async function getAsync(c: QueueCore, ms: number): Promise<unknown> {
+  if (c.tryFastGet()) return c.result();
   const deadline = deadlineFor(ms);
   const s = c.s;
-  if (ms > 0 && c.looksEmpty()) c.spin(true, SPIN_ASYNC_MS);
+  if (ms > 0 && c.looksEmpty()) {
+    c.spin(true, SPIN_ASYNC_MS);
+    if (c.tryFastGet()) return c.result();
+  }
   let l = s.lockAsync();
   if (l !== true) await l;
   let r: number;
@@ -54,12 +83,13 @@ export async function getAsync(c: QueueCore, ms: number): Promise<unknown> {
   } finally {
     s.unlock();
   }
-  while (r >= 0) {
-    await c.waitSlotAsync(r, deadline);
+  while (r !== -1) {
+    if (r === RETRY) _pause();
+    else await c.waitSlotAsync(r, deadline);
     l = s.lockAsync();
     if (l !== true) await l;
     try {
-      r = c.getAfterWait(r);
+      r = r === RETRY ? c.getBegin(_left(ms, deadline)) : c.getAfterWait(r);
     } finally {
       s.unlock();
     }
@@ -97,17 +127,40 @@ function _reserveSync(c: QueueCore, p: Prepared): number {
 
 /** `put`, blocking this thread. */
 export function putSync(c: QueueCore, item: unknown, ms: number): void {
-  const deadline = deadlineFor(ms);
   const p = prepareItem(item);
   const s = c.s;
+  const fast = c.tryFastPut(item, p, SPIN_SYNC_MS, NAP_SYNC_MS);
+  if (fast !== 0) {
+    if (fast === 2) {
+      s.lockSync();
+      try {
+        c.serve();
+      } finally {
+        s.unlock();
+      }
+    }
+    return;
+  }
+  const deadline = deadlineFor(ms);
   const ref = p !== undefined && p.length >= LARGE ? _reserveSync(c, p) : -1;
   if (ms > 0 && c.looksFull()) c.spin(false, SPIN_SYNC_MS);
   s.lockSync();
   let r: number;
   try {
-    r = ref >= 0 ? c.putBeginRef(item, ref, ms) : c.putBegin(item, p, ms);
+    r = ref >= 0 ? c.putBeginRef(item, ref, ms) : c.putBegin(item, p, ms, true);
   } finally {
     s.unlock();
+  }
+  // The ring is full (or items wait in the overflow): while consumers keep
+  // freeing slots, wait for them rather than make every put the slow way.
+  while (r === RETRY) {
+    const wait = c.waitRoom(SPIN_SYNC_MS, NAP_SYNC_MS);
+    s.lockSync();
+    try {
+      r = c.putBegin(item, p, ms, wait);
+    } finally {
+      s.unlock();
+    }
   }
   while (r >= 0) {
     c.waitSlotSync(r, deadline);
@@ -126,9 +179,22 @@ export async function putAsync(
   item: unknown,
   ms: number,
 ): Promise<void> {
-  const deadline = deadlineFor(ms);
   let p = prepareItem(item);
   const s = c.s;
+  const fast = c.tryFastPut(item, p, SPIN_ASYNC_MS, 0);
+  if (fast !== 0) {
+    if (fast === 2) {
+      const l = s.lockAsync();
+      if (l !== true) await l;
+      try {
+        c.serve();
+      } finally {
+        s.unlock();
+      }
+    }
+    return;
+  }
+  const deadline = deadlineFor(ms);
   let ref = -1;
   if (p !== undefined && p.length >= LARGE) {
     // The caller's buffer is copied into the record before anything else

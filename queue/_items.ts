@@ -16,6 +16,18 @@ import {
 } from "./_tree.ts";
 import type { Store } from "./_store.ts";
 
+/**
+ * Typed views over memory holding records (a queue's item storage, or a
+ * ring's slots): what the functions that read and write records need.
+ */
+export interface Views {
+  u8: Uint8Array;
+  u16: Uint16Array;
+  i32: Int32Array;
+  f64: Float64Array;
+  dv: DataView;
+}
+
 /** An item encoded before the lock is taken, and how. */
 export interface Prepared {
   /** {@linkcode Tag.Tree} or {@linkcode Tag.V8}. */
@@ -221,6 +233,92 @@ function _writeString(s: Store, str: string, latin1Tag: Tag): number {
   return ref;
 }
 
+/**
+ * The payload bytes a record of `item` (prepared by {@linkcode prepareItem})
+ * takes, or -1 for a bigint (written by {@linkcode writeItem} only).
+ */
+export function payloadLength(item: unknown, p: Prepared | undefined): number {
+  if (p !== undefined) {
+    return p.tag === Tag.Latin1 || p.tag === Tag.Utf16
+      ? p.length
+      : p.length + 8;
+  }
+  switch (typeof item) {
+    case "number":
+      return 8;
+    case "bigint":
+      return -1;
+  }
+  return 0;
+}
+
+/**
+ * Writes `item` as the record `ref` of `v`, whose room (at least
+ * `payloadLength(item, p)` bytes) the caller owns: a ring slot.
+ */
+export function writeRecordAt(
+  v: Views,
+  ref: number,
+  item: unknown,
+  p: Prepared | undefined,
+  len: number,
+): void {
+  const i32 = v.i32;
+  let tag: Tag;
+  const o = ref * 8 + HEADER;
+  if (p !== undefined) {
+    tag = p.tag;
+    const bytes = p.bytes;
+    let at = o;
+    if (tag !== Tag.Latin1 && tag !== Tag.Utf16) {
+      i32[o >> 2] = 0; // stamp: only heaps use one
+      i32[(o >> 2) + 1] = p.code ?? 0;
+      at += 8;
+    }
+    const u8 = v.u8;
+    const n = p.length;
+    for (let i = 0; i < n; i++) u8[at + i] = bytes[i];
+  } else {
+    switch (typeof item) {
+      case "number":
+        tag = Tag.Number;
+        v.f64[ref + 1] = item;
+        break;
+      case "boolean":
+        tag = item ? Tag.True : Tag.False;
+        break;
+      case "undefined":
+        tag = Tag.Undefined;
+        break;
+      default:
+        tag = Tag.Null;
+    }
+  }
+  i32[ref * 2] = len;
+  i32[ref * 2 + 1] = tag;
+}
+
+/**
+ * Copies record `fromRef` of `from` to `toRef` of `to`, which has room for
+ * it: length, tag and payload (the copy keeps its own size class).
+ */
+export function copyRecord(
+  from: Views,
+  fromRef: number,
+  to: Views,
+  toRef: number,
+): void {
+  const len = from.i32[fromRef * 2];
+  const a = from.u8;
+  const b = to.u8;
+  const src = fromRef * 8 + HEADER;
+  const dst = toRef * 8 + HEADER;
+  for (let i = 0; i < len; i++) b[dst + i] = a[src + i];
+  to.i32[toRef * 2] = len;
+  to.i32[toRef * 2 + 1] = (from.i32[fromRef * 2 + 1] & 0xff) |
+    (to.i32[toRef * 2 + 1] & ~0xff);
+}
+
 const _CHUNK = 4096;
 
 const _fromCharCode = String.fromCharCode;
@@ -407,7 +505,7 @@ function _readUnits(view: Uint8Array | Uint16Array, o: number, n: number) {
 }
 
 /** A record's tag. */
-export function tagOf(s: Store, ref: number): Tag {
+export function tagOf(s: Views, ref: number): Tag {
   return s.i32[ref * 2 + 1] & 0xff;
 }
 
@@ -416,7 +514,7 @@ export function tagOf(s: Store, ref: number): Tag {
  * copies out of shared memory for {@linkcode finishItem} to deserialize
  * once the lock is released. Lock held.
  */
-export function readRecord(s: Store, ref: number): unknown {
+export function readRecord(s: Views, ref: number): unknown {
   const i32 = s.i32;
   const len = i32[ref * 2];
   const tag = i32[ref * 2 + 1] & 0xff;
@@ -467,7 +565,7 @@ let _oVal: unknown = undefined;
  * (decoded once the lock is released), everything else as
  * {@linkcode readRecord} reads it. Returns the tag. Lock held.
  */
-export function takeRecord(s: Store, ref: number): Tag {
+export function takeRecord(s: Views, ref: number): Tag {
   const i32 = s.i32;
   const len = i32[ref * 2];
   const tag: Tag = i32[ref * 2 + 1] & 0xff;

@@ -27,6 +27,7 @@ import {
   SLOTS_MAX,
   W,
 } from "./_layout.ts";
+import { Ring } from "./_ring.ts";
 
 /** The shared memory of one queue, as it travels to another thread. */
 export interface StoreState {
@@ -38,6 +39,8 @@ export interface StoreState {
   data: SharedArrayBuffer;
   /** Waiter slots; growable. */
   slots: SharedArrayBuffer;
+  /** The lock-free ring of an unbounded FIFO queue (see _ring.ts); null for the others. */
+  ring: SharedArrayBuffer | null;
 }
 
 /**
@@ -77,6 +80,7 @@ export class Store {
         slots: new SharedArrayBuffer(SLOTS_INITIAL * W.Words * 4, {
           maxByteLength: SLOTS_MAX * W.Words * 4,
         }),
+        ring: kind === Kind.Fifo && maxsize <= 0 ? new Ring().sab : null,
       };
       const ctl = new Int32Array(state.ctl);
       ctl[C.Kind] = kind;
