@@ -46,7 +46,7 @@ import {
   writeItem,
   writeRecordAt,
 } from "./_items.ts";
-import { C, Kind, List, Slot, type Tag, W } from "./_layout.ts";
+import { C, Kind, List, Slot, Tag, W } from "./_layout.ts";
 import { F, Ring, SLOT_PAYLOAD, slotViews } from "./_ring.ts";
 import { Store, type StoreState } from "./_store.ts";
 
@@ -454,7 +454,13 @@ export class QueueCore {
   #ringTake(ring: Ring): number {
     const pos = ring.claimTake();
     if (pos >= 0) {
-      this.#outTag = takeRecord(ring, ring.refOf(pos));
+      // The slot is this thread's until released: decode it in place.
+      const ref = ring.refOf(pos);
+      if (tagOf(ring, ref) === Tag.V8) this.#outTag = takeRecord(ring, ref);
+      else {
+        this.#out = readRecord(ring, ref);
+        this.#outTag = -1;
+      }
       ring.release(pos);
     }
     return pos;
