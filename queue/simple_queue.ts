@@ -70,7 +70,8 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * Puts `item` into the queue; never blocks.
+   * Puts `item` into the queue; never waits for room (at most, briefly, for
+   * a running consumer to catch up: see {@linkcode Queue} on its ring).
    *
    * @throws {TypeError} an item structured clone cannot carry.
    */
