@@ -45,6 +45,7 @@ import {
   takeRecord,
   writeItem,
   writeRecordAt,
+  writeStringAt,
 } from "./_items.ts";
 import { C, Kind, List, Slot, Tag, W } from "./_layout.ts";
 import { F, Ring, SLOT_PAYLOAD, slotViews } from "./_ring.ts";
@@ -81,6 +82,8 @@ export const NAP_SYNC_MS = 2;
 export const RETRY = -2;
 /** Pauses (some 50 ns each) between two looks of a getter at an empty ring. */
 const SPIN_GAP = 20;
+/** Strings this short fit a ring slot in any encoding (see `tryFastPutString`). */
+export const SHORT_STRING = SLOT_PAYLOAD >> 1;
 /** The longest overflow a put moves into the ring (consumers move longer ones). */
 const REFILL_BY_PUT = 32;
 
@@ -394,10 +397,11 @@ export class QueueCore {
    * not large): returns 0 when it did nothing (take the lock and call
    * `putBegin`), 1 when the item is in the queue, 2 when it is but
    * {@linkcode serve} must run (lock held) for parked getters or a drain.
-   * A full ring is retried for up to `spinMs` milliseconds before the item
-   * goes to the overflow: a producer that outruns its consumers then runs
-   * at their pace, lock-free, instead of sending everything through the
-   * overflow from then on.
+   * A full ring is waited for while consumers make room (see
+   * `Ring.waitRoom`: spinning up to `spinMs`, then napping up to `napMs`
+   * milliseconds without progress) before the item goes to the overflow: a
+   * producer that outruns its consumers then runs at their pace, lock-free,
+   * instead of sending everything through the overflow from then on.
    */
   tryFastPut(
     item: unknown,
@@ -417,6 +421,22 @@ export class QueueCore {
     writeRecordAt(ring, ring.refOf(pos), item, p, len);
     ring.publish(pos);
     // After publishing: a getter that parked meanwhile set the flag first.
+    return ring.flags() & (F.Getters | F.Drain) ? 2 : 1;
+  }
+
+  /**
+   * {@linkcode tryFastPut} for a string of up to {@linkcode SHORT_STRING}
+   * code units, without `prepareItem`: encoded straight into its slot.
+   */
+  tryFastPutString(str: string, spinMs: number, napMs: number): number {
+    const ring = this.#ring;
+    if (ring === null || ring.flags() !== 0) return 0;
+    let pos = ring.claimPut();
+    if (pos < 0) pos = this.#claimFull(ring, spinMs, napMs);
+    if (pos < 0) return 0;
+    Atomics.add(this.s.ctl, C.Unfinished, 1);
+    writeStringAt(ring, ring.refOf(pos), str);
+    ring.publish(pos);
     return ring.flags() & (F.Getters | F.Drain) ? 2 : 1;
   }
 

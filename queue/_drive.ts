@@ -8,6 +8,7 @@ import {
   NAP_SYNC_MS,
   type QueueCore,
   RETRY,
+  SHORT_STRING,
   SPIN_ASYNC_MS,
   SPIN_SYNC_MS,
 } from "./_core.ts";
@@ -127,9 +128,13 @@ function _reserveSync(c: QueueCore, p: Prepared): number {
 
 /** `put`, blocking this thread. */
 export function putSync(c: QueueCore, item: unknown, ms: number): void {
-  const p = prepareItem(item);
   const s = c.s;
-  const fast = c.tryFastPut(item, p, SPIN_SYNC_MS, NAP_SYNC_MS);
+  // A short string skips prepareItem's scratch copy when the ring takes it.
+  const short = typeof item === "string" && item.length <= SHORT_STRING;
+  let p = short ? undefined : prepareItem(item);
+  const fast = short
+    ? c.tryFastPutString(item, SPIN_SYNC_MS, NAP_SYNC_MS)
+    : c.tryFastPut(item, p, SPIN_SYNC_MS, NAP_SYNC_MS);
   if (fast !== 0) {
     if (fast === 2) {
       s.lockSync();
@@ -141,6 +146,7 @@ export function putSync(c: QueueCore, item: unknown, ms: number): void {
     }
     return;
   }
+  if (short) p = prepareItem(item);
   const deadline = deadlineFor(ms);
   const ref = p !== undefined && p.length >= LARGE ? _reserveSync(c, p) : -1;
   if (ms > 0 && c.looksFull()) c.spin(false, SPIN_SYNC_MS);

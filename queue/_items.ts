@@ -299,6 +299,31 @@ export function writeRecordAt(
 }
 
 /**
+ * Writes the string `str` as the record `ref` of `v` (a ring slot), with
+ * room for `2 * str.length` bytes: Latin-1 when every code unit fits a
+ * byte, UTF-16 otherwise. Spares a put the scratch copy of `prepareItem`.
+ */
+export function writeStringAt(v: Views, ref: number, str: string): void {
+  const n = str.length;
+  const o = ref * 8 + HEADER;
+  const u8 = v.u8;
+  for (let i = 0; i < n; i++) {
+    const c = str.charCodeAt(i);
+    if (c > 0xff) {
+      const u16 = v.u16;
+      const h = o >> 1;
+      for (let j = 0; j < n; j++) u16[h + j] = str.charCodeAt(j);
+      v.i32[ref * 2] = 2 * n;
+      v.i32[ref * 2 + 1] = Tag.Utf16;
+      return;
+    }
+    u8[o + i] = c;
+  }
+  v.i32[ref * 2] = n;
+  v.i32[ref * 2 + 1] = Tag.Latin1;
+}
+
+/**
  * Copies record `fromRef` of `from` to `toRef` of `to`, which has room for
  * it: length, tag and payload (the copy keeps its own size class).
  */

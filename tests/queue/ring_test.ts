@@ -4,6 +4,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Empty, Queue, ShutDown, SimpleQueue } from "../../queue/mod.ts";
 import { RING_SLOTS, SLOT_PAYLOAD } from "../../queue/_ring.ts";
+import { SHORT_STRING } from "../../queue/_core.ts";
 import { Thread } from "../../threading/mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { isError, waiters } from "./_util.ts";
@@ -55,6 +56,25 @@ describe("Queue ring", () => {
       assert.equal(q.qsize(), 0);
       assert.throws(() => q.getNowait(), Empty);
     }
+  });
+
+  it("Queue.putSync() writes short strings into the ring exactly, in either encoding", () => {
+    const q = new SimpleQueue<string>();
+    const strings = [
+      "",
+      "ÿ",
+      "Ā",
+      "abc\u0100",
+      "\u0100abc",
+      "a\ud800b",
+      "x".repeat(SHORT_STRING),
+      "é\u2603".repeat(SHORT_STRING / 2),
+      "y".repeat(SHORT_STRING + 1),
+      "\u2603".repeat(SHORT_STRING + 1),
+    ];
+    for (const str of strings) q.putSync(str);
+    assert.deepEqual(q.queue, strings);
+    for (const str of strings) assert.equal(q.getSync(), str);
   });
 
   it("Queue.queue lists the ring's items before the overflow's", () => {
