@@ -366,7 +366,10 @@ export class QueueCore {
     const s = this.s;
     const ctl = s.ctl;
     const getter = ctl[C.GetHead];
-    if (getter !== -1) {
+    // Items a lock-free put published behind one still being written stay
+    // in the ring until serve() can hand them over, in order: a newer item
+    // must not overtake them, so it queues up behind them in the overflow.
+    if (getter !== -1 && (this.#ring === null || !this.#ring.pending())) {
       s.setSlotItem(getter, ref);
       ctl[C.Transit]++;
       s.wakeOldest(List.Get, Slot.Notified);
