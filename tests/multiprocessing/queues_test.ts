@@ -2,6 +2,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   Empty,
+  Event,
   Full,
   JoinableQueue,
   Process,
@@ -116,12 +117,19 @@ describe("Queue", () => {
 
   it("a getter that dies does not swallow the next item", async () => {
     const q = new Queue<string>();
+    const ready = new Event();
     const p = new Process({
-      target: (q: Queue<string>) => q.getSync(),
-      args: [q],
+      target: (q: Queue<string>, ready: Event) => {
+        ready.set();
+        q.getSync();
+      },
+      args: [q, ready],
     });
     await p.start();
-    await sleep(300); // the child is parked in get
+    // The child is parked in get (a get still on its way when the child
+    // dies could take the item with it, as in Python).
+    assert.equal(await ready.wait(30), true);
+    await sleep(300);
     p.kill();
     await p.join();
     await q.put("kept");
