@@ -3,6 +3,7 @@
 // plain objects and Dates made of those go through the compact encoding of
 // `_tree.ts`; everything else through `node:v8` serialization (structured
 // clone's wire format).
+import { Buffer } from "node:buffer";
 import { deserialize, serialize } from "node:v8";
 import { SHARE } from "../_internal/codec.ts";
 import { HEADER, Tag } from "./_layout.ts";
@@ -26,7 +27,34 @@ export interface Views {
   i32: Int32Array;
   f64: Float64Array;
   dv: DataView;
+  /** The same bytes as `u8`, to read Latin-1 strings with (Bun only). */
+  lat: Latin1Reader | null;
 }
+
+/** Node's `Buffer#latin1Slice`, which `@types/node` does not declare. */
+export interface Latin1Reader {
+  latin1Slice(start: number, end: number): string;
+}
+
+/**
+ * A reader of Latin-1 strings over `bytes` of `buffer` from `offset`, or
+ * `null`: on Bun, `Buffer#latin1Slice` builds a short string several times
+ * faster than `String.fromCharCode` (20-30 ns flat, against 40-200 ns);
+ * on Deno it is slower.
+ */
+export function latin1Reader(
+  buffer: ArrayBufferLike,
+  offset: number,
+  bytes: number,
+): Latin1Reader | null {
+  if (!_BUN) return null;
+  return Buffer.from(
+    buffer as ArrayBuffer,
+    offset,
+    bytes,
+  ) as unknown as Latin1Reader;
+}
+const _BUN = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
 /** An item encoded before the lock is taken, and how. */
 export interface Prepared {
@@ -548,7 +576,9 @@ export function readRecord(s: Views, ref: number): unknown {
     case Tag.Number:
       return s.f64[ref + 1];
     case Tag.Latin1:
-      return _readUnits(s.u8, o, len);
+      return s.lat !== null
+        ? s.lat.latin1Slice(o, o + len)
+        : _readUnits(s.u8, o, len);
     case Tag.Utf16:
       return _readUnits(s.u16, o >> 1, len >> 1);
     case Tag.Tree:
@@ -579,6 +609,7 @@ export function stampOf(s: Store, ref: number): number {
 }
 
 let _oBuf = new Uint8Array(256);
+let _oLat = latin1Reader(_oBuf.buffer, 0, 256);
 let _o16 = new Uint16Array(_oBuf.buffer);
 let _oDv = new DataView(_oBuf.buffer);
 let _oLen = 0;
@@ -609,6 +640,7 @@ export function takeRecord(s: Views, ref: number): Tag {
         let size = _oBuf.length * 2;
         while (size < n) size *= 2;
         _oBuf = new Uint8Array(size);
+        _oLat = latin1Reader(_oBuf.buffer, 0, size);
         _o16 = new Uint16Array(_oBuf.buffer);
         _oDv = new DataView(_oBuf.buffer);
       }
@@ -628,7 +660,9 @@ export function takeRecord(s: Views, ref: number): Tag {
 export function finishTake(tag: Tag): unknown {
   switch (tag) {
     case Tag.Latin1:
-      return _readUnits(_oBuf, 0, _oLen);
+      return _oLat !== null
+        ? _oLat.latin1Slice(0, _oLen)
+        : _readUnits(_oBuf, 0, _oLen);
     case Tag.Utf16:
       return _readUnits(_o16, 0, _oLen >> 1);
     case Tag.BigPos:

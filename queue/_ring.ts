@@ -12,7 +12,7 @@
 // parked getters, shutdown) goes through the mutex and the queue's other
 // structures; the flags word tells the lock-free paths when to keep out.
 // See _core.ts for how the two stay in FIFO order.
-import type { Views } from "./_items.ts";
+import { type Latin1Reader, latin1Reader, type Views } from "./_items.ts";
 
 /** Slots in a ring (a power of two). */
 export const RING_SLOTS = 1024;
@@ -76,6 +76,7 @@ export class Ring implements Views {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
   readonly dv: DataView;
+  readonly lat: Latin1Reader | null;
 
   /** Opens `sab`, or a new ring when omitted. */
   constructor(sab?: SharedArrayBuffer) {
@@ -90,6 +91,7 @@ export class Ring implements Views {
     this.i32 = new Int32Array(sab);
     this.f64 = new Float64Array(sab);
     this.dv = new DataView(sab);
+    this.lat = latin1Reader(sab, 0, sab.byteLength);
     if (fresh) this.i32[R.Stalled] = -1; // no stall seen yet
   }
 
@@ -277,5 +279,6 @@ export function slotViews(copy: Uint8Array): Views {
     i32: new Int32Array(b),
     f64: new Float64Array(b),
     dv: new DataView(b),
+    lat: latin1Reader(b, copy.byteOffset, copy.byteLength),
   };
 }

@@ -28,6 +28,7 @@ import {
   W,
 } from "./_layout.ts";
 import { Ring } from "./_ring.ts";
+import { type Latin1Reader, latin1Reader } from "./_items.ts";
 
 /** The shared memory of one queue, as it travels to another thread. */
 export interface StoreState {
@@ -67,6 +68,7 @@ export class Store {
   i32!: Int32Array;
   f64!: Float64Array;
   dv!: DataView;
+  lat!: Latin1Reader | null;
   #layout = -1;
 
   constructor(state?: StoreState, kind: Kind = Kind.Fifo, maxsize = 0) {
@@ -114,6 +116,7 @@ export class Store {
     this.i32 = new Int32Array(data, 0, bytes >> 2);
     this.f64 = new Float64Array(data, 0, bytes >> 3);
     this.dv = new DataView(data, 0, bytes);
+    this.lat = latin1Reader(data, 0, bytes);
   }
 
   /** Rebuilds the views if another thread grew a buffer. Lock held. */

@@ -67,6 +67,18 @@ describe("Queue ring", () => {
       "abc\u0100",
       "\u0100abc",
       "a\ud800b",
+      // Every Latin-1 code unit, 0x80-0x9f included (where windows-1252
+      // differs), in slot-sized pieces.
+      ...Array.from(
+        { length: Math.ceil(256 / SHORT_STRING) },
+        (_, k) =>
+          String.fromCharCode(
+            ...Array.from(
+              { length: Math.min(SHORT_STRING, 256 - k * SHORT_STRING) },
+              (_, i) => k * SHORT_STRING + i,
+            ),
+          ),
+      ),
       "x".repeat(SHORT_STRING),
       "é\u2603".repeat(SHORT_STRING / 2),
       "y".repeat(SHORT_STRING + 1),
