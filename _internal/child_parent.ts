@@ -51,10 +51,8 @@ export interface StartChildOptions {
 
 let _server: net.Server | null = null;
 let _path = "";
-let _pathArg = "";
 // On Linux the socket lives in the abstract namespace: no file is left
-// behind, even by a program that was killed. The child's command line
-// spells the leading NUL as "@".
+// behind, even by a program that was killed.
 const _ABSTRACT = nodeProcess?.platform === "linux";
 let _listening: Promise<void> | null = null;
 let _live = 0;
@@ -65,7 +63,6 @@ function _ensureServer(): Promise<void> {
   if (_listening) return _listening;
   const name = `pyconc-${pid()}-${Date.now().toString(36)}-${_serial++}`;
   _path = _ABSTRACT ? `\0${name}` : `${tmpdir()}/${name}.sock`;
-  _pathArg = _ABSTRACT ? `@${name}` : _path;
   const server = net.createServer((socket) => {
     // One decoder per connection: the first frame pairs it with a child;
     // the child may send more right behind its hello.
@@ -120,7 +117,6 @@ export class ChildHandle {
   #token: string;
   #socket: net.Socket | null = null;
   #early: Uint8Array[] = [];
-  #start: Uint8Array;
   #startPath = "";
   #ref = false;
   #closed = false;
@@ -133,32 +129,32 @@ export class ChildHandle {
     }`;
     this.exited = new Promise((r) => this.#exit = r);
     _live++;
-    // Encoded now, so that data which cannot be sent throws to the caller.
-    this.#start = encodeFrame(
+    // Encoded before anything starts, so that data which cannot be sent
+    // throws to the caller.
+    this.#spawn(encodeFrame(
       {
         type: "start",
         id: 0,
         role: options.role,
         data: options.data,
       } satisfies ChildStart,
-    );
-    this.#spawn();
+    ));
   }
 
   // Spawns at once, before the socket listens (the child retries its
   // connection until it does), so the pid is known when the constructor
   // returns and the child can run even if this thread blocks right away.
-  #spawn(): void {
+  #spawn(start: Uint8Array): void {
     let child: ChildProcess;
     try {
       const listening = _ensureServer();
       _waiting.set(this.#token, this);
       this.#startPath = `${tmpdir()}/pyconc-${this.#token}.start`;
-      writeFileSync(this.#startPath, this.#start, { mode: 0o600 });
-      this.#start = new Uint8Array(0);
+      writeFileSync(this.#startPath, start, { mode: 0o600 });
       child = spawn(
         selfCommand(_MAIN, [
-          _pathArg,
+          // The command line spells an abstract address's leading NUL "@".
+          _path.replace(/^\0/, "@"),
           this.#token,
           String(pid()),
           this.#startPath,
