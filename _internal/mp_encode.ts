@@ -13,36 +13,66 @@ export const PROCESS_SHAREABLE: unique symbol = Symbol.for(
   "pyconc.processShareable",
 );
 
-function _check(value: unknown, seen: Set<object>, what: string): void {
-  if (typeof value !== "object" || value === null) return;
-  if (seen.has(value)) return;
-  seen.add(value);
-  if (typeof (value as { [SHARE]?: unknown })[SHARE] === "function") {
-    if ((value as { [PROCESS_SHAREABLE]?: boolean })[PROCESS_SHAREABLE]) {
-      return;
-    }
-    const name = (value as object).constructor?.name ?? "object";
-    throw new TypeError(
-      `${what} hold a ${name} of the threading or queue module, which lives in one process's memory and cannot be passed to a child process; use multiprocessing's ${name} instead`,
-    );
+function _isPlain(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function _find(
+  v: object,
+  skip: ((obj: object) => boolean) | null,
+  seen: Set<object> | null,
+): object | null {
+  if (typeof (v as { [SHARE]?: unknown })[SHARE] === "function") {
+    return skip?.(v) ? null : v;
   }
-  if (Array.isArray(value)) {
-    for (const v of value) _check(v, seen, what);
-  } else if (value instanceof Map) {
-    for (const [k, v] of value) {
-      _check(k, seen, what);
-      _check(v, seen, what);
-    }
-  } else if (value instanceof Set) {
-    for (const v of value) _check(v, seen, what);
+  const isArray = Array.isArray(v);
+  if (!isArray && !(v instanceof Map) && !(v instanceof Set) && !_isPlain(v)) {
+    return null;
+  }
+  seen ??= new Set();
+  if (seen.has(v)) return null;
+  seen.add(v);
+  let found: object | null = null;
+  const look = (x: unknown) =>
+    typeof x === "object" && x !== null &&
+    (found = _find(x, skip, seen)) !== null;
+  if (isArray || v instanceof Set) {
+    for (const x of v as Iterable<unknown>) if (look(x)) return found;
+  } else if (v instanceof Map) {
+    for (const [k, x] of v) if (look(k) || look(x)) return found;
   } else {
-    const proto = Object.getPrototypeOf(value);
-    if (proto === Object.prototype || proto === null) {
-      for (const k in value) {
-        _check((value as Record<string, unknown>)[k], seen, what);
-      }
+    for (const k in v) {
+      if (look((v as Record<string, unknown>)[k])) return found;
     }
   }
+  return null;
+}
+
+/**
+ * The first shareable object (one with a `[SHARE]` method) in `value`,
+ * looking through arrays, Maps (keys and values), Sets and plain objects at
+ * any depth, but not inside shareable objects or other class instances;
+ * those for which `skip` returns true are passed over. `null` when none.
+ */
+export function findShareable(
+  value: unknown,
+  skip: ((obj: object) => boolean) | null = null,
+): object | null {
+  if (typeof value !== "object" || value === null) return null;
+  return _find(value, skip, null);
+}
+
+const _processShareable = (obj: object) =>
+  Boolean((obj as { [PROCESS_SHAREABLE]?: boolean })[PROCESS_SHAREABLE]);
+
+function _check(value: unknown, what: string): void {
+  const bad = findShareable(value, _processShareable);
+  if (bad === null) return;
+  const name = bad.constructor?.name ?? "object";
+  throw new TypeError(
+    `${what} hold a ${name} of the threading or queue module, which lives in one process's memory and cannot be passed to a child process; use multiprocessing's ${name} instead`,
+  );
 }
 
 /**
@@ -52,11 +82,11 @@ function _check(value: unknown, seen: Set<object>, what: string): void {
  * @throws {TypeError} a shareable object of the threading or queue module.
  */
 export function encodeForProcess(value: unknown, what = "arguments"): Encoded {
-  _check(value, new Set(), what);
+  _check(value, what);
   return encode(value);
 }
 
 /** The check alone, for callers that encode later (pool tasks). */
 export function checkForProcess(value: unknown, what = "arguments"): void {
-  _check(value, new Set(), what);
+  _check(value, what);
 }

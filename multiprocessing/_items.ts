@@ -4,8 +4,7 @@
 // descriptor, and the receiver rebuilds a live handle); any other item
 // travels by structured clone as before, after a walk that stops at once
 // for primitives, typed arrays and other non-container objects.
-import { encodeForProcess } from "../_internal/mp_encode.ts";
-import { SHARE } from "../_internal/codec.ts";
+import { encodeForProcess, findShareable } from "../_internal/mp_encode.ts";
 import { _loadAllProxies, _reviveSync } from "./_proxy.ts";
 
 /** Marks an item that holds descriptors of shared objects. */
@@ -18,37 +17,6 @@ function _isPlain(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function _has(v: object, seen: Set<object> | null): boolean {
-  if (typeof (v as { [SHARE]?: unknown })[SHARE] === "function") return true;
-  const isArray = Array.isArray(v);
-  if (!isArray && !(v instanceof Map) && !(v instanceof Set) && !_isPlain(v)) {
-    return false;
-  }
-  seen ??= new Set();
-  if (seen.has(v)) return false;
-  seen.add(v);
-  if (isArray) {
-    for (const x of v as unknown[]) {
-      if (typeof x === "object" && x !== null && _has(x, seen)) return true;
-    }
-  } else if (v instanceof Map) {
-    for (const [k, x] of v) {
-      if (typeof k === "object" && k !== null && _has(k, seen)) return true;
-      if (typeof x === "object" && x !== null && _has(x, seen)) return true;
-    }
-  } else if (v instanceof Set) {
-    for (const x of v) {
-      if (typeof x === "object" && x !== null && _has(x, seen)) return true;
-    }
-  } else {
-    for (const k in v) {
-      const x = (v as Record<string, unknown>)[k];
-      if (typeof x === "object" && x !== null && _has(x, seen)) return true;
-    }
-  }
-  return false;
-}
-
 /**
  * Prepares an item for a queue or a pipe: unchanged unless it holds shared
  * objects, which then travel as live handles.
@@ -56,9 +24,7 @@ function _has(v: object, seen: Set<object> | null): boolean {
  * @throws {TypeError} it holds a threading or queue module object, which cannot leave its process.
  */
 export function encodeItem(item: unknown, what: string): unknown {
-  if (typeof item !== "object" || item === null || !_has(item, null)) {
-    return item;
-  }
+  if (findShareable(item) === null) return item;
   return { [_ITEM]: encodeForProcess(item, what).value };
 }
 

@@ -6,7 +6,7 @@
 // buffered when the process exits are sent with a blocking call from the
 // exit handler, as Python joins its feeder threads at exit.
 import { setImmediate } from "node:timers";
-import { serialize } from "node:v8";
+import { prepareItem } from "../queue/_items.ts";
 import { nodeProcess, writeStderr } from "../_internal/runtime.ts";
 import type { BaseProxy } from "./_proxy.ts";
 
@@ -64,27 +64,13 @@ export class _PutBuffer {
       return Promise.reject(err);
     }
     // The frame is written later: refuse an item that cannot be cloned now,
-    // in the queue module's words.
+    // as the queue module does for the process that made the queue.
     const type = typeof item;
-    if (type === "function" || type === "symbol") {
-      return Promise.reject(
-        new TypeError(
-          `queue items must be values structured clone can carry, got a ${type}`,
-        ),
-      );
-    }
-    if (type === "object" && item !== null) {
+    if (type === "object" || type === "function" || type === "symbol") {
       try {
-        serialize(item);
+        prepareItem(item);
       } catch (err) {
-        return Promise.reject(
-          new TypeError(
-            `queue items must be values structured clone can carry (no functions, symbols or shared objects of the threading and queue modules): ${
-              (err as Error)?.message
-            }`,
-            { cause: err },
-          ),
-        );
+        return Promise.reject(err);
       }
     }
     this.#items.push(item);

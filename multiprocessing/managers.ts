@@ -14,7 +14,7 @@ import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 import type { Typecode } from "./_typecodes.ts";
 import { Value } from "./value.ts";
 import type { Target } from "../_internal/target.ts";
-import { SHARE } from "../_internal/codec.ts";
+import { findShareable } from "../_internal/mp_encode.ts";
 
 type _Got<V> = { has: true; v: V } | { has: false };
 
@@ -23,29 +23,13 @@ type _Got<V> = { has: true; v: V } | { has: false };
  * `value`: containers store copies, and the copy of a shared object would
  * come back lifeless. Returns `value`.
  */
-function _copies<T>(value: T, where: string, seen = new Set<object>()): T {
-  if (typeof value !== "object" || value === null || seen.has(value)) {
-    return value;
-  }
-  seen.add(value);
-  if (typeof (value as { [SHARE]?: unknown })[SHARE] === "function") {
-    const name = value.constructor?.name ?? "shared object";
-    throw new TypeError(
-      `a ${name} cannot be stored in a Manager ${where}: its items are copies, and a copy of a shared object is not live; pass the ${name} to the child as an argument instead`,
-    );
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (Array.isArray(value) || value instanceof Set) {
-    for (const v of value) _copies(v, where, seen);
-  } else if (value instanceof Map) {
-    for (const [k, v] of value) {
-      _copies(k, where, seen);
-      _copies(v, where, seen);
-    }
-  } else if (proto === Object.prototype || proto === null) {
-    for (const v of Object.values(value)) _copies(v, where, seen);
-  }
-  return value;
+function _copies<T>(value: T, where: string): T {
+  const shared = findShareable(value);
+  if (shared === null) return value;
+  const name = shared.constructor?.name ?? "shared object";
+  throw new TypeError(
+    `a ${name} cannot be stored in a Manager ${where}: its items are copies, and a copy of a shared object is not live; pass the ${name} to the child as an argument instead`,
+  );
 }
 
 function _keyError(key: unknown): Error {
