@@ -251,7 +251,6 @@ export class ChildHandle {
   async stop(force = false): Promise<void> {
     this.ref(); // stay alive until the exit is seen
     if (force || !this.#socket) {
-      if (!this.process) this.#closed = true;
       this.kill();
     } else {
       this.send({ type: "stop", id: 0 } satisfies ChildStop);
