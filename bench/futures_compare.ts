@@ -28,26 +28,15 @@ import {
   serialOnce,
   // @ts-ignore: a plain JavaScript module without types
 } from "./futures_compare_node.mjs";
+import { benchArgs, median, runtimeLabel } from "./_common.ts";
 
-const args = new Set(
-  (globalThis as unknown as { process: { argv: string[] } }).process.argv
-    .slice(2),
-);
+const args = benchArgs;
 const quick = args.has("--quick");
 const N = quick ? 20_000 : 100_000;
 const ROUNDS = quick ? 3 : 5;
 const LAT_N = quick ? 500 : 2000;
-const isDeno = "Deno" in globalThis;
-const runtime = isDeno
-  ? `deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`
-  : `bun ${
-    (globalThis as unknown as { Bun: { version: string } }).Bun.version
-  }`;
+const runtime = runtimeLabel;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const inc = (x: number) => x + 1;
 const countPrimesTarget = {
   module: new URL("./futures_compare_node.mjs", import.meta.url),

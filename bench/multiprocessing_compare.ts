@@ -14,24 +14,12 @@
 // Prints one JSON object, then a table.
 import { spawnSync } from "node:child_process";
 import { Pool, Process, Queue } from "../multiprocessing/mod.ts";
+import { benchArgs, median, runtimeLabel } from "./_common.ts";
 
-const args = new Set(
-  (globalThis as unknown as { process: { argv: string[] } }).process.argv
-    .slice(2),
-);
+const args = benchArgs;
 const quick = args.has("--quick");
 const ROUNDS = quick ? 3 : 5;
-const isDeno = "Deno" in globalThis;
-const runtime = isDeno
-  ? `deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`
-  : `bun ${
-    (globalThis as unknown as { Bun: { version: string } }).Bun.version
-  }`;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const runtime = runtimeLabel;
 
 function countPrimes(lo: number, hi: number): number {
   let n = 0;

@@ -15,15 +15,11 @@
 import { spawnSync } from "node:child_process";
 import { type Connection, Pipe, Process } from "../multiprocessing/mod.ts";
 import { _setShmDisabled } from "../_internal/shm_ffi.ts";
+import { benchArgs, median } from "./_common.ts";
 
-const args = new Set(
-  (globalThis as unknown as { process: { argv: string[] } }).process.argv
-    .slice(2),
-);
+const args = benchArgs;
 const quick = args.has("--quick");
 const ROUNDS = quick ? 1 : 3;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function pingPong(n: number, sync: boolean): Promise<number> {
   const [a, b] = Pipe();

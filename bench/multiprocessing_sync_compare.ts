@@ -24,24 +24,12 @@ import {
   Value,
 } from "../multiprocessing/mod.ts";
 import { _setShmDisabled } from "../_internal/shm_ffi.ts";
+import { benchArgs, median, runtimeLabel } from "./_common.ts";
 
-const args = new Set(
-  (globalThis as unknown as { process: { argv: string[] } }).process.argv
-    .slice(2),
-);
+const args = benchArgs;
 const quick = args.has("--quick");
 const ROUNDS = quick ? 3 : 5;
-const isDeno = "Deno" in globalThis;
-const runtime = isDeno
-  ? `deno ${
-    (globalThis as unknown as { Deno: { version: { deno: string } } }).Deno
-      .version.deno
-  }`
-  : `bun ${
-    (globalThis as unknown as { Bun: { version: string } }).Bun.version
-  }`;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const runtime = runtimeLabel;
 
 type Measures = Record<string, number>;
 
