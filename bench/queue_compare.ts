@@ -1,5 +1,5 @@
 // The queue benchmarks with their baselines, run under Deno or Bun:
-//   deno run -A bench/queue_compare.ts [--quick] [--memory] [--only=number,string] [--no-python]
+//   deno run -A --v8-flags=--expose-gc bench/queue_compare.ts [--quick] [--memory] [--only=number,string] [--no-python]
 //   bun bench/queue_compare.ts [--quick] [--memory] [--only=...] [--no-python]
 // Measures, in one run: put+get in one thread; items/s from one worker to
 // another through a Queue and through a plain postMessage channel between the
@@ -7,6 +7,8 @@
 // and CPython's queue.Queue between two threads (bench/queue_py.py). Prints
 // medians of several runs as JSON and a table of ratios. `--memory` pushes
 // 10 million items from one worker to another and samples memory.
+// Every timed run starts with a garbage collection in the threads it uses
+// (on Deno only with --expose-gc), so no run pays for the last one's garbage.
 import { spawnSync } from "node:child_process";
 import {
   isMainThread,
@@ -19,6 +21,7 @@ import {
 import { decode, encode, type Encoded } from "../_internal/codec.ts";
 import { Queue } from "../queue/mod.ts";
 import { coreOf } from "../queue/_core.ts";
+import { benchArgs, collectGarbage, median } from "./_common.ts";
 
 type Payload = "number" | "string" | "object" | "buffer64k";
 const PAYLOADS: Payload[] = ["number", "string", "object", "buffer64k"];
@@ -54,6 +57,7 @@ if (!isMainThread && workerData?.queueBench) {
   const port = workerData.port as MessagePort;
   const reply = (msg: unknown) => parentPort!.postMessage(msg);
   parentPort!.on("message", async (job: Job) => {
+    collectGarbage();
     const make = maker(job.payload);
     const n = job.n;
     switch (job.cmd) {
@@ -95,11 +99,6 @@ if (!isMainThread && workerData?.queueBench) {
 
 // ------------------------------------------------------------------- main --
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 class BenchWorker {
   readonly w: Worker;
   #pending: ((v: { ms?: number }) => void) | null = null;
@@ -130,12 +129,7 @@ class BenchWorker {
 }
 
 async function main(): Promise<void> {
-  const args = new Set(
-    "Deno" in globalThis
-      ? (globalThis as unknown as { Deno: { args: string[] } }).Deno.args
-      : (globalThis as unknown as { process: { argv: string[] } }).process.argv
-        .slice(2),
-  );
+  const args = benchArgs;
   const quick = args.has("--quick");
   const runtime = "Bun" in globalThis ? "bun" : "deno";
   const RUNS = quick ? 3 : 5;
@@ -166,6 +160,7 @@ async function main(): Promise<void> {
       const xs: number[] = [];
       for (let r = 0; r < RUNS; r++) {
         const q = new Queue();
+        collectGarbage();
         const t0 = performance.now();
         for (let i = 0; i < n; i++) {
           q.putSync(make(i));
