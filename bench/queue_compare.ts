@@ -1,14 +1,16 @@
 // The queue benchmarks with their baselines, run under Deno or Bun:
-//   deno run -A --v8-flags=--expose-gc bench/queue_compare.ts [--quick] [--memory] [--only=number,string] [--no-python]
+//   deno run -A --v8-flags=--expose-gc bench/queue_compare.ts [--quick] [--memory] [--only=number,string] [--no-python] [--no-gc]
 //   bun bench/queue_compare.ts [--quick] [--memory] [--only=...] [--no-python]
 // Measures, in one run: put+get in one thread; items/s from one worker to
 // another through a Queue and through a plain postMessage channel between the
 // same two workers (numbers, short strings, small objects, 64 KiB buffers);
 // and CPython's queue.Queue between two threads (bench/queue_py.py). Prints
-// medians of several runs as JSON and a table of ratios. `--memory` pushes
+// medians of several runs (after a warm-up run that is not counted) as JSON
+// and a table of ratios. `--memory` pushes
 // 10 million items from one worker to another and samples memory.
 // Every timed run starts with a garbage collection in the threads it uses
-// (on Deno only with --expose-gc), so no run pays for the last one's garbage.
+// (on Deno only with --expose-gc), so no run pays for the last one's garbage;
+// `--no-gc` leaves that out.
 import { spawnSync } from "node:child_process";
 import {
   isMainThread,
@@ -57,7 +59,7 @@ if (!isMainThread && workerData?.queueBench) {
   const port = workerData.port as MessagePort;
   const reply = (msg: unknown) => parentPort!.postMessage(msg);
   parentPort!.on("message", async (job: Job) => {
-    collectGarbage();
+    if (workerData.gc) collectGarbage();
     const make = maker(job.payload);
     const n = job.n;
     switch (job.cmd) {
@@ -103,11 +105,11 @@ class BenchWorker {
   readonly w: Worker;
   #pending: ((v: { ms?: number }) => void) | null = null;
   readonly ready: Promise<void>;
-  constructor(port: MessagePort) {
+  constructor(port: MessagePort, gc: boolean) {
     this.w = new Worker(
       new URL(import.meta.url),
       {
-        workerData: { queueBench: true, port },
+        workerData: { queueBench: true, port, gc },
         transferList: [port as never],
       } as ConstructorParameters<typeof Worker>[1],
     );
@@ -133,6 +135,8 @@ async function main(): Promise<void> {
   const quick = args.has("--quick");
   const runtime = "Bun" in globalThis ? "bun" : "deno";
   const RUNS = quick ? 3 : 5;
+  // Runs left out of the medians, while the engines compile the code.
+  const WARMUP = quick ? 0 : 1;
   const N: Record<Payload, number> = {
     number: quick ? 200_000 : 1_000_000,
     string: quick ? 200_000 : 1_000_000,
@@ -144,8 +148,9 @@ async function main(): Promise<void> {
   const payloads = only ? PAYLOADS.filter((p) => only.includes(p)) : PAYLOADS;
 
   const { port1, port2 } = new MessageChannel();
-  const producer = new BenchWorker(port1);
-  const consumer = new BenchWorker(port2);
+  const gc = !args.has("--no-gc");
+  const producer = new BenchWorker(port1, gc);
+  const consumer = new BenchWorker(port2, gc);
   await Promise.all([producer.ready, consumer.ready]);
 
   if (args.has("--memory")) {
@@ -158,15 +163,15 @@ async function main(): Promise<void> {
       const make = maker(payload);
       const n = N[payload] / 2;
       const xs: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
+      for (let r = -WARMUP; r < RUNS; r++) {
         const q = new Queue();
-        collectGarbage();
+        if (gc) collectGarbage();
         const t0 = performance.now();
         for (let i = 0; i < n; i++) {
           q.putSync(make(i));
           q.getSync();
         }
-        xs.push(n / ((performance.now() - t0) / 1000));
+        if (r >= 0) xs.push(n / ((performance.now() - t0) / 1000));
       }
       results[`one_thread_put_get_${payload}`] = median(xs);
     }
@@ -176,15 +181,18 @@ async function main(): Promise<void> {
       const n = N[payload];
       const ours: number[] = [];
       const pm: number[] = [];
-      for (let r = 0; r < RUNS; r++) {
+      for (let r = -WARMUP; r < RUNS; r++) {
         const q = new Queue();
         const enc = encode(q);
         const c = consumer.run({ cmd: "queue-consume", payload, n, q: enc });
         await producer.run({ cmd: "queue-produce", payload, n, q: enc });
-        ours.push((n - 1) / ((await c).ms! / 1000));
+        const ms = (await c).ms!;
         const c2 = consumer.run({ cmd: "pm-consume", payload, n });
         await producer.run({ cmd: "pm-produce", payload, n });
-        pm.push((n - 1) / ((await c2).ms! / 1000));
+        const pmMs = (await c2).ms!;
+        if (r < 0) continue;
+        ours.push((n - 1) / (ms / 1000));
+        pm.push((n - 1) / (pmMs / 1000));
       }
       results[`worker_to_worker_${payload}_queue`] = median(ours);
       results[`worker_to_worker_${payload}_postMessage`] = median(pm);
@@ -206,7 +214,9 @@ async function main(): Promise<void> {
     const fmt = (x: number) => x ? Math.round(x).toLocaleString("en-US") : "-";
     const ratio = (a: number, b: number) =>
       a && b ? `${(a / b).toFixed(2)}x` : "-";
-    console.log(`\n${runtime}: items/s (median of ${RUNS})`);
+    console.log(
+      `\n${runtime}: items/s (median of ${RUNS}, after ${WARMUP} warm-up)`,
+    );
     console.log(
       "| case | pyconc | postMessage | CPython | vs postMessage | vs CPython |",
     );
