@@ -25,7 +25,13 @@ const step = (label, cmd, args) => {
   }
 };
 for (const f of files.filter((f) => f.endsWith("_compare.ts"))) {
-  step(`${f} on deno`, bin("deno"), ["run", "-A", join("bench", f)]);
+  // --expose-gc lets a runner collect garbage between timed runs, as on Bun.
+  step(`${f} on deno`, bin("deno"), [
+    "run",
+    "-A",
+    "--v8-flags=--expose-gc",
+    join("bench", f),
+  ]);
   step(`${f} on bun`, bin("bun"), [join("bench", f)]);
 }
 const benches = files.filter((f) => f.endsWith("_bench.ts")).map((f) =>
