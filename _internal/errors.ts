@@ -26,6 +26,16 @@ export function lookupError(name: string): ErrorClass | undefined {
 }
 
 /**
+ * What a wrong argument is, for a TypeError's message: "null", an object's
+ * class name ("object" when it has none), or the `typeof` of anything else.
+ */
+export function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return v.constructor?.name ?? "object";
+  return typeof v;
+}
+
+/**
  * Python's `ValueError`: an argument has the right type but a bad value.
  *
  * @example Catching a bad timeout

@@ -1,5 +1,6 @@
 // multiprocessing.connection.wait: the first of several connections and
 // process sentinels to become ready.
+import { typeName } from "../_internal/errors.ts";
 import { timeoutToMs } from "../_internal/time.ts";
 import { Connection } from "./connection.ts";
 import { _bySentinel, type Process } from "./process.ts";
@@ -31,13 +32,7 @@ function _resolve(
       out.push([o, p]);
     } else {
       throw new TypeError(
-        `wait() watches Connections and Process sentinels, not ${
-          o === null
-            ? "null"
-            : typeof o === "object"
-            ? (o as object).constructor?.name ?? "object"
-            : typeof o
-        }`,
+        `wait() watches Connections and Process sentinels, not ${typeName(o)}`,
       );
     }
   }

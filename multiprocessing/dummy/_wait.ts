@@ -1,5 +1,6 @@
 // multiprocessing.dummy's connection.wait: the first of several pipe ends
 // (between threads) to become ready.
+import { typeName } from "../../_internal/errors.ts";
 import { sleepMs, timeoutToMs } from "../../_internal/time.ts";
 import { Connection } from "./connection.ts";
 
@@ -15,13 +16,7 @@ function _resolve(objectList: Iterable<Connection>): Connection[] {
   for (const o of objectList) {
     if (!(o instanceof Connection)) {
       throw new TypeError(
-        `wait() watches dummy Connections, not ${
-          o === null
-            ? "null"
-            : typeof o === "object"
-            ? (o as object).constructor?.name ?? "object"
-            : typeof o
-        }`,
+        `wait() watches dummy Connections, not ${typeName(o)}`,
       );
     }
     out.push(o);

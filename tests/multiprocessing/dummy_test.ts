@@ -186,8 +186,18 @@ describe("multiprocessing.dummy", () => {
     assert.deepEqual(dummy.connection.waitSync([]), []);
     await assert.rejects(dummy.connection.wait([b], -1), dummy.ValueError);
     assert.throws(() => dummy.connection.waitSync([b], -1), dummy.ValueError);
-    await assert.rejects(dummy.connection.wait([{}] as never), TypeError);
-    assert.throws(() => dummy.connection.waitSync([3] as never), TypeError);
+    await assert.rejects(dummy.connection.wait([{}] as never), {
+      name: "TypeError",
+      message: "wait() watches dummy Connections, not Object",
+    });
+    assert.throws(() => dummy.connection.waitSync([3] as never), {
+      name: "TypeError",
+      message: "wait() watches dummy Connections, not number",
+    });
+    assert.throws(() => dummy.connection.waitSync([null] as never), {
+      name: "TypeError",
+      message: "wait() watches dummy Connections, not null",
+    });
     await assert.rejects(dummy.connection.wait(null as never), TypeError);
     await assert.rejects(
       dummy.connection.wait([b], "1" as never),

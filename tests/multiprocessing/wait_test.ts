@@ -61,7 +61,18 @@ describe("connection.wait", () => {
     assert.deepEqual(await connection.wait([a, b], 0), [b]);
     assert.deepEqual(await connection.wait([b]), [b]);
     await assert.rejects(connection.wait([a], -1), ValueError);
-    await assert.rejects(connection.wait([{}] as never), TypeError);
+    await assert.rejects(connection.wait([{}] as never), {
+      name: "TypeError",
+      message: "wait() watches Connections and Process sentinels, not Object",
+    });
+    await assert.rejects(connection.wait([null] as never), {
+      name: "TypeError",
+      message: "wait() watches Connections and Process sentinels, not null",
+    });
+    await assert.rejects(connection.wait(["b"] as never), {
+      name: "TypeError",
+      message: "wait() watches Connections and Process sentinels, not string",
+    });
     await assert.rejects(connection.wait([12345] as never), TypeError);
     assert.deepEqual(await connection.wait([], 0.01), []);
     a.close();
