@@ -14,7 +14,7 @@
 // Prints one JSON object, then a table.
 import { spawnSync } from "node:child_process";
 import { type Connection, Pipe, Process } from "../multiprocessing/mod.ts";
-import { _setShmDisabled } from "../_internal/shm_ffi.ts";
+import { _setShmDisabled } from "../_internal/shm/ffi.ts";
 import { benchArgs, median } from "./_common.ts";
 
 const args = benchArgs;

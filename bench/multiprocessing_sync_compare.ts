@@ -23,7 +23,7 @@ import {
   Semaphore,
   Value,
 } from "../multiprocessing/mod.ts";
-import { _setShmDisabled } from "../_internal/shm_ffi.ts";
+import { _setShmDisabled } from "../_internal/shm/ffi.ts";
 import { benchArgs, median, runtimeLabel } from "./_common.ts";
 
 const args = benchArgs;

@@ -20,7 +20,7 @@ import {
   Worker,
   workerData,
 } from "node:worker_threads";
-import { decode, encode, type Encoded } from "../_internal/codec.ts";
+import { decode, encode, type Encoded } from "../_internal/share/codec.ts";
 import { Queue } from "../queue/mod.ts";
 import { coreOf } from "../queue/_core.ts";
 import { benchArgs, collectGarbage, median } from "./_common.ts";

@@ -1,15 +1,15 @@
 // The scheduling core shared by ThreadPoolExecutor and ProcessPoolExecutor:
 // the queue of work, batching per worker, replies, liveness, breakage and
 // shutdown. The executors supply the workers ("slots") and the errors.
-import { Deque } from "../_internal/deque.ts";
-import { type ErrorRecord, recordToError } from "../_internal/codec.ts";
-import { decode } from "../_internal/codec.ts";
+import { Deque } from "../_internal/core/deque.ts";
+import { type ErrorRecord, recordToError } from "../_internal/share/codec.ts";
+import { decode } from "../_internal/share/codec.ts";
 import {
   type PoolReply,
   ResultFlag,
   type RunMessage,
-} from "../_internal/pool_protocol.ts";
-import type { TargetSpec } from "../_internal/target.ts";
+} from "../_internal/pool/protocol.ts";
+import type { TargetSpec } from "../_internal/share/target.ts";
 import type { BrokenExecutor } from "./errors.ts";
 import type { Future } from "./future.ts";
 

@@ -1,11 +1,11 @@
 // What ThreadPoolExecutor and ProcessPoolExecutor share: submit, chunked
 // map tasks, shutdown, and the checks before a task is accepted.
-import { encode } from "../_internal/codec.ts";
-import { RuntimeError } from "../_internal/errors.ts";
-import { moveUsed, unwrapMoves } from "../_internal/pool_move.ts";
-import { allPrimitive, packNumbers } from "../_internal/pool_items.ts";
-import { type ItemsResult, TaskFlag } from "../_internal/pool_protocol.ts";
-import { type Target, toTargetSpec } from "../_internal/target.ts";
+import { encode } from "../_internal/share/codec.ts";
+import { RuntimeError } from "../_internal/core/errors.ts";
+import { moveUsed, unwrapMoves } from "../_internal/pool/move.ts";
+import { allPrimitive, packNumbers } from "../_internal/pool/flat_items.ts";
+import { type ItemsResult, TaskFlag } from "../_internal/pool/protocol.ts";
+import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 import { _Dispatcher, type _DispatcherHost } from "./_dispatcher.ts";
 import type { BrokenExecutor } from "./errors.ts";
 import type { ShutdownOptions } from "./executor.ts";

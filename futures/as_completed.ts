@@ -1,6 +1,6 @@
 // asCompleted(): the futures of a set, in the order they finish.
-import { TimeoutError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { TimeoutError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import type { Future } from "./future.ts";
 
 /**

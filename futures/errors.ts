@@ -3,7 +3,7 @@ import {
   registerError,
   RuntimeError,
   TimeoutError,
-} from "../_internal/errors.ts";
+} from "../_internal/core/errors.ts";
 
 export { TimeoutError };
 

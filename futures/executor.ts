@@ -1,7 +1,7 @@
 // Executor: the abstract base of the executors, with map() and shutdown().
-import { ValueError } from "../_internal/errors.ts";
-import type { Target } from "../_internal/target.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import type { Target } from "../_internal/share/target.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import type { Future } from "./future.ts";
 
 /** Options of {@linkcode Executor.map}, Python's keyword arguments. */

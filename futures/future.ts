@@ -1,6 +1,6 @@
 // Future: the eventual outcome of a call, with Python's state machine.
-import { RuntimeError, TimeoutError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { RuntimeError, TimeoutError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";
 
 const PENDING = 0;

@@ -41,5 +41,5 @@ export * from "./process_pool.ts";
 export * from "./wait.ts";
 export * from "./as_completed.ts";
 export * from "./move.ts";
-export type { ModuleTarget, Target } from "../_internal/target.ts";
-export { OSError, RuntimeError, ValueError } from "../_internal/errors.ts";
+export type { ModuleTarget, Target } from "../_internal/share/target.ts";
+export { OSError, RuntimeError, ValueError } from "../_internal/core/errors.ts";

@@ -1,5 +1,5 @@
 // move(): transfer a buffer to or from a task instead of copying it.
-import { move as _move } from "../_internal/pool_move.ts";
+import { move as _move } from "../_internal/pool/move.ts";
 
 /**
  * Marks an `ArrayBuffer`, a typed array or `DataView` (its whole buffer), or

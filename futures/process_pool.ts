@@ -1,15 +1,15 @@
 // ProcessPoolExecutor: tasks run in child processes of the same runtime.
-import { encode } from "../_internal/codec.ts";
-import { ValueError } from "../_internal/errors.ts";
-import { type ChildHandle, startChild } from "../_internal/child_parent.ts";
+import { encode } from "../_internal/share/codec.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
 import type {
   PoolReply,
   PoolStartData,
   RunMessage,
-} from "../_internal/pool_protocol.ts";
-import { cpuCount } from "../_internal/runtime.ts";
-import { signalName } from "../_internal/spawn.ts";
-import { type Target, toTargetSpec } from "../_internal/target.ts";
+} from "../_internal/pool/protocol.ts";
+import { cpuCount } from "../_internal/runtime/adapter.ts";
+import { signalName } from "../_internal/spawn/spawn.ts";
+import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
 import { _PoolCore } from "./_pool_executor.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
@@ -32,7 +32,7 @@ export interface ProcessPoolExecutorOptions {
 }
 
 const _ROLE = {
-  module: new URL("../_internal/child_pool.ts", import.meta.url).href,
+  module: new URL("../_internal/child/pool_role.ts", import.meta.url).href,
   name: "runPool",
 };
 const _MAX_BATCH = 256;

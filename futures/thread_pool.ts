@@ -1,17 +1,21 @@
 // ThreadPoolExecutor: tasks run in a pool of reused Web Workers.
-import { addLiveThreads, agent, nextIdent } from "../_internal/agent.ts";
-import { encode } from "../_internal/codec.ts";
-import { ValueError } from "../_internal/errors.ts";
+import {
+  addLiveThreads,
+  agent,
+  nextIdent,
+} from "../_internal/runtime/agent.ts";
+import { encode } from "../_internal/share/codec.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import {
   type ItemsResult,
   PoolControl,
   type PoolReply,
   type PoolStartData,
   type RunMessage,
-} from "../_internal/pool_protocol.ts";
-import { cpuCount } from "../_internal/runtime.ts";
-import { type Target, toTargetSpec } from "../_internal/target.ts";
-import { spawnWorker, type WorkerHandle } from "../_internal/worker.ts";
+} from "../_internal/pool/protocol.ts";
+import { cpuCount } from "../_internal/runtime/adapter.ts";
+import { type Target, toTargetSpec } from "../_internal/share/target.ts";
+import { spawnWorker, type WorkerHandle } from "../_internal/runtime/worker.ts";
 import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
 import { _PoolCore } from "./_pool_executor.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
@@ -33,7 +37,7 @@ export interface ThreadPoolExecutorOptions {
   initargs?: unknown[];
 }
 
-const _ENTRY = new URL("../_internal/pool_worker.ts", import.meta.url);
+const _ENTRY = new URL("../_internal/pool/worker_entry.ts", import.meta.url);
 const _MAX_BATCH = 512;
 let _counter = 0;
 

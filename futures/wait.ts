@@ -1,6 +1,6 @@
 // wait(): block until some or all of a set of futures are done.
-import { ValueError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import type { Future } from "./future.ts";
 
 /**

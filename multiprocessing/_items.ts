@@ -4,7 +4,7 @@
 // descriptor, and the receiver rebuilds a live handle); any other item
 // travels by structured clone as before, after a walk that stops at once
 // for primitives, typed arrays and other non-container objects.
-import { encodeForProcess, findShareable } from "../_internal/mp_encode.ts";
+import { encodeForProcess, findShareable } from "../_internal/mp/encode.ts";
 import { _loadAllProxies, _reviveSync } from "./_proxy.ts";
 
 /** Marks an item that holds descriptors of shared objects. */

@@ -5,9 +5,9 @@ import {
   acquireWaitMs,
 } from "../threading/_acquire_args.ts";
 import { type Held, held } from "../threading/_held.ts";
-import { agent } from "../_internal/agent.ts";
-import type { ShmLoc } from "../_internal/shm_arena.ts";
-import { pid } from "../_internal/runtime.ts";
+import { agent } from "../_internal/runtime/agent.ts";
+import type { ShmLoc } from "../_internal/shm/arena.ts";
+import { pid } from "../_internal/runtime/adapter.ts";
 import {
   lockAcquire,
   lockAcquireSync,
@@ -15,7 +15,7 @@ import {
   lockIsOwner,
   lockLocked,
   lockRelease,
-} from "../_internal/shm_sync.ts";
+} from "../_internal/shm/sync.ts";
 import { _shmBlock, BaseProxy } from "./_proxy.ts";
 
 /** This process, and this thread, as the owner words of a lock name them. */

@@ -1,9 +1,9 @@
 // What Pool and the dummy module's ThreadPool share: apply, the map
 // family, AsyncResult bookkeeping, close, terminate and join, over a
 // backend that runs tasks (child processes or threads).
-import { ValueError } from "../_internal/errors.ts";
-import { RuntimeError } from "../_internal/errors.ts";
-import { type Target, toTargetSpec } from "../_internal/target.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { RuntimeError } from "../_internal/core/errors.ts";
+import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 import { AsyncResult } from "./async_result.ts";
 import { _ChunkStream, mapChunks } from "./_pool_map.ts";
 

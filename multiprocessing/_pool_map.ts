@@ -2,8 +2,8 @@
 // task carrying its items flat (`mapstar`/`starmapstar`), which returns one
 // list of results. Here the chunks are submitted, their outcomes gathered
 // into one list (map, starmap) or streamed (imap, imapUnordered).
-import { type ErrorRecord, recordToError } from "../_internal/codec.ts";
-import { allPrimitive } from "../_internal/pool_items.ts";
+import { type ErrorRecord, recordToError } from "../_internal/share/codec.ts";
+import { allPrimitive } from "../_internal/pool/flat_items.ts";
 
 /** A task's handle as the backends return it (a futures `Future`). */
 export interface _ChunkFuture {

@@ -4,12 +4,12 @@
 // semaphores, events, values and arrays also name a block of shared memory
 // (see _internal/shm_arena.ts), which every process that can map it uses
 // directly; the server stays the owner of their lifetime.
-import { nextObjectId } from "../_internal/agent.ts";
+import { nextObjectId } from "../_internal/runtime/agent.ts";
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
+} from "../_internal/share/codec.ts";
 import {
   ownAddress,
   post,
@@ -17,10 +17,10 @@ import {
   release,
   request,
   requestSync,
-} from "../_internal/mp_client.ts";
-import { PROCESS_SHAREABLE } from "../_internal/mp_encode.ts";
-import type { ObjectInit } from "../_internal/mp_wire.ts";
-import { pid } from "../_internal/runtime.ts";
+} from "../_internal/mp/client.ts";
+import { PROCESS_SHAREABLE } from "../_internal/mp/encode.ts";
+import type { ObjectInit } from "../_internal/mp/wire.ts";
+import { pid } from "../_internal/runtime/adapter.ts";
 import {
   shmAlloc,
   type ShmCell,
@@ -28,7 +28,7 @@ import {
   shmFree,
   type ShmLoc,
   shmOwns,
-} from "../_internal/shm_arena.ts";
+} from "../_internal/shm/arena.ts";
 
 /** Where a shared object lives: its server, its id, and how to build it there. */
 export interface ProxyRef {

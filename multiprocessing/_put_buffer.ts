@@ -7,7 +7,7 @@
 // exit handler, as Python joins its feeder threads at exit.
 import { setImmediate } from "node:timers";
 import { prepareItem } from "../queue/_items.ts";
-import { nodeProcess, writeStderr } from "../_internal/runtime.ts";
+import { nodeProcess, writeStderr } from "../_internal/runtime/adapter.ts";
 import type { BaseProxy } from "./_proxy.ts";
 
 /** Items sent in one frame at most; a put that fills a frame waits for its write. */

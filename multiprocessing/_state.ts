@@ -1,7 +1,7 @@
 // Who this process is in multiprocessing's terms: its name, identity and
 // daemon flag, its parent, and the children it started. A child process
 // learns these from its start-up data (see _internal/mp_process.ts).
-import { pid, ppid } from "../_internal/runtime.ts";
+import { pid, ppid } from "../_internal/runtime/adapter.ts";
 
 /** What a child is told about itself and its parent when it starts. */
 export interface ProcessInfo {

@@ -1,7 +1,7 @@
 // multiprocessing.connection.wait: the first of several connections and
 // process sentinels to become ready.
-import { typeName } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { typeName } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { Connection } from "./connection.ts";
 import { _bySentinel, type Process } from "./process.ts";
 

@@ -1,7 +1,7 @@
 // Array: a fixed-length array of a C type, shared by processes.
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import type { SemLock } from "./_lock_base.ts";
 import { _adopting, _registerProxy, BaseProxy } from "./_proxy.ts";
 import {
@@ -10,7 +10,7 @@ import {
   toStored,
   type Typecode,
   typedArrayOf,
-} from "./_typecodes.ts";
+} from "../_internal/mp/typecodes.ts";
 import {
   _lockOf,
   _numbersRef,

@@ -1,6 +1,6 @@
 // AsyncResult: the handle of a Pool call whose result comes later.
-import { TimeoutError, ValueError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { TimeoutError, ValueError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 
 /**
  * The result of {@linkcode Pool.applyAsync}, {@linkcode Pool.mapAsync} and

@@ -1,13 +1,13 @@
 // Barrier: processes meet, then go on together.
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import {
   evaluateFunction,
   resolveTarget,
   type Target,
   type TargetSpec,
   toTargetSpec,
-} from "../_internal/target.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+} from "../_internal/share/target.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { BrokenBarrierError } from "../threading/barrier.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 

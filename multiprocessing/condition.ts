@@ -1,7 +1,7 @@
 // Condition: waiting for a state change, across processes.
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
-import { Deadline, timeoutToMs } from "../_internal/time.ts";
+import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
 import type { SemLock } from "./_lock_base.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { RLock } from "./rlock.ts";

@@ -1,28 +1,28 @@
 // Pipe and Connection: two connected ends that carry messages between processes.
 import type { Buffer } from "node:buffer";
 import { serialize } from "node:v8";
-import { OSError } from "../_internal/errors.ts";
+import { OSError } from "../_internal/core/errors.ts";
 import {
   messageBytes,
   packMessage,
   unpackMessage,
-} from "../_internal/pipe_message.ts";
+} from "../_internal/mp/pipe_message.ts";
 import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
-import { pid } from "../_internal/runtime.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { pid } from "../_internal/runtime/adapter.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import {
   shmAlloc,
   shmCell,
   shmFree,
   type ShmLoc,
-} from "../_internal/shm_arena.ts";
+} from "../_internal/shm/arena.ts";
 import {
   type Frame,
   KIND_BYTES,
   Ring,
   RING_BLOCK,
   ringInit,
-} from "../_internal/shm_pipe.ts";
+} from "../_internal/shm/pipe.ts";
 import {
   _adopting,
   _newOid,

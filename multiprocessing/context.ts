@@ -1,5 +1,5 @@
 // getContext, getStartMethod, setStartMethod, getAllStartMethods.
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 // The module imports this file too; the namespace is complete by the time
 // getContext runs.
 import * as _module from "./mod.ts";

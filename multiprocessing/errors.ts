@@ -1,5 +1,5 @@
 // ProcessError: the base of multiprocessing's own exceptions.
-import { registerError } from "../_internal/errors.ts";
+import { registerError } from "../_internal/core/errors.ts";
 
 /**
  * Python's `multiprocessing.ProcessError`, the base of the module's own

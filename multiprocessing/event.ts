@@ -1,13 +1,13 @@
 // Event: a flag that processes wait for.
-import { timeoutToMs } from "../_internal/time.ts";
-import type { ShmLoc } from "../_internal/shm_arena.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
+import type { ShmLoc } from "../_internal/shm/arena.ts";
 import {
   eventClear,
   eventIsSet,
   eventSet,
   eventWait,
   eventWaitSync,
-} from "../_internal/shm_sync.ts";
+} from "../_internal/shm/sync.ts";
 import {
   _adopting,
   _newRef,

@@ -1,6 +1,6 @@
 // currentProcess, parentProcess, activeChildren, cpuCount.
-import { pidAlive } from "../_internal/mp_proc.ts";
-import { cpuCount as _cpuCount } from "../_internal/runtime.ts";
+import { pidAlive } from "../_internal/runtime/proc_status.ts";
+import { cpuCount as _cpuCount } from "../_internal/runtime/adapter.ts";
 import { _liveChildren, Process } from "./process.ts";
 import { self } from "./_state.ts";
 

@@ -1,5 +1,5 @@
 // JoinableQueue: a Queue that counts unfinished tasks.
-import { Deadline, timeoutToMs } from "../_internal/time.ts";
+import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
 import { _registerProxy } from "./_proxy.ts";
 import { Queue } from "./queues.ts";
 

@@ -11,10 +11,10 @@ import { Lock } from "./lock.ts";
 import { Queue } from "./queues.ts";
 import { RLock } from "./rlock.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
-import type { Typecode } from "./_typecodes.ts";
+import type { Typecode } from "../_internal/mp/typecodes.ts";
 import { Value } from "./value.ts";
-import type { Target } from "../_internal/target.ts";
-import { findShareable } from "../_internal/mp_encode.ts";
+import type { Target } from "../_internal/share/target.ts";
+import { findShareable } from "../_internal/mp/encode.ts";
 
 type _Got<V> = { has: true; v: V } | { has: false };
 

@@ -67,7 +67,7 @@ export {
 export { Lock } from "./lock.ts";
 export { SemLock } from "./_lock_base.ts";
 export { BaseProxy, type ProxyRef } from "./_proxy.ts";
-export type { ObjectInit } from "../_internal/mp_wire.ts";
+export type { ObjectInit } from "../_internal/mp/wire.ts";
 export { type _PoolBackend, BasePool } from "./_pool_base.ts";
 export { RLock } from "./rlock.ts";
 export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
@@ -81,17 +81,17 @@ export { Connection, Pipe } from "./connection.ts";
 export * as connection from "./_connection_ns.ts";
 export { type SharedCtypeOptions, Value } from "./value.ts";
 export { Array } from "./array.ts";
-export type { Typecode } from "./_typecodes.ts";
+export type { Typecode } from "../_internal/mp/typecodes.ts";
 export type { AcquireOptions } from "../threading/_acquire_args.ts";
 export type { Held } from "../threading/_held.ts";
-export type { ModuleTarget, Target } from "../_internal/target.ts";
+export type { ModuleTarget, Target } from "../_internal/share/target.ts";
 export {
   EOFError,
   OSError,
   RuntimeError,
   TimeoutError,
   ValueError,
-} from "../_internal/errors.ts";
+} from "../_internal/core/errors.ts";
 export {
   type AsyncOptions,
   type MapOptions,

@@ -1,16 +1,16 @@
 // Pool: Python's process pool, on the futures module's pool machinery.
-import { type ChildHandle, startChild } from "../_internal/child_parent.ts";
-import { ValueError } from "../_internal/errors.ts";
-import { checkForProcess } from "../_internal/mp_encode.ts";
+import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { checkForProcess } from "../_internal/mp/encode.ts";
 import type {
   PoolReply,
   PoolStartData,
   RunMessage,
-} from "../_internal/pool_protocol.ts";
-import { encode } from "../_internal/codec.ts";
-import { cpuCount } from "../_internal/runtime.ts";
-import { signalName } from "../_internal/spawn.ts";
-import { type Target, toTargetSpec } from "../_internal/target.ts";
+} from "../_internal/pool/protocol.ts";
+import { encode } from "../_internal/share/codec.ts";
+import { cpuCount } from "../_internal/runtime/adapter.ts";
+import { signalName } from "../_internal/spawn/spawn.ts";
+import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 export type { AsyncOptions, MapOptions } from "./_pool_base.ts";
 import type { _Dispatcher, _Slot } from "../futures/_dispatcher.ts";
 import { _PoolCore } from "../futures/_pool_executor.ts";
@@ -29,7 +29,7 @@ export interface PoolOptions {
 }
 
 const _ROLE = {
-  module: new URL("../_internal/child_pool.ts", import.meta.url).href,
+  module: new URL("../_internal/child/pool_role.ts", import.meta.url).href,
   name: "runPool",
 };
 

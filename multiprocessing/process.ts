@@ -1,17 +1,17 @@
 // Process: a target running in a child OS process, with Python's lifecycle.
-import { type ChildHandle, startChild } from "../_internal/child_parent.ts";
-import { RuntimeError, ValueError } from "../_internal/errors.ts";
-import { encodeForProcess } from "../_internal/mp_encode.ts";
-import { procState } from "../_internal/mp_proc.ts";
-import type { ProcessStartData } from "../_internal/mp_process.ts";
-import { pid as ownPid } from "../_internal/runtime.ts";
-import type { ExitStatus } from "../_internal/spawn.ts";
+import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
+import { RuntimeError, ValueError } from "../_internal/core/errors.ts";
+import { encodeForProcess } from "../_internal/mp/encode.ts";
+import { procState } from "../_internal/runtime/proc_status.ts";
+import type { ProcessStartData } from "./_process_role.ts";
+import { pid as ownPid } from "../_internal/runtime/adapter.ts";
+import type { ExitStatus } from "../_internal/spawn/spawn.ts";
 import {
   type Target,
   type TargetSpec,
   toTargetSpec,
-} from "../_internal/target.ts";
-import { Deadline, sleepMs, timeoutToMs } from "../_internal/time.ts";
+} from "../_internal/share/target.ts";
+import { Deadline, sleepMs, timeoutToMs } from "../_internal/core/time.ts";
 import { nextIdentity, self } from "./_state.ts";
 
 const _SENTINEL_BASE = 1 << 20;
@@ -45,7 +45,7 @@ export interface ProcessOptions {
 }
 
 const _ROLE = {
-  module: new URL("../_internal/mp_process.ts", import.meta.url).href,
+  module: new URL("./_process_role.ts", import.meta.url).href,
   name: "runProcess",
 };
 

@@ -1,8 +1,8 @@
 // Queue: a FIFO queue shared by processes.
-import { ValueError } from "../_internal/errors.ts";
-import { flushAll, registerLocal } from "../_internal/mp_client.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { flushAll, registerLocal } from "../_internal/mp/client.ts";
 import { Queue as LocalQueue } from "../queue/queue.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { Empty, Full } from "../queue/errors.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";

@@ -4,15 +4,15 @@ import {
   acquireWaitMs,
 } from "../threading/_acquire_args.ts";
 import { type Held, held } from "../threading/_held.ts";
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import {
   semAcquire,
   semAcquireSync,
   semInit,
   semRelease,
   semValue,
-} from "../_internal/shm_sync.ts";
-import { shmCell } from "../_internal/shm_arena.ts";
+} from "../_internal/shm/sync.ts";
+import { shmCell } from "../_internal/shm/arena.ts";
 import {
   _adopting,
   _newRef,

@@ -1,9 +1,9 @@
 // SimpleQueue: an unbounded FIFO queue shared by processes, without extras.
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
 import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
-import { registerLocal } from "../_internal/mp_client.ts";
+import { registerLocal } from "../_internal/mp/client.ts";
 import { Queue as LocalQueue } from "../queue/queue.ts";
 
 /**

@@ -16,9 +16,9 @@ import {
   toStored,
   type Typecode,
   typedArrayOf,
-} from "./_typecodes.ts";
+} from "../_internal/mp/typecodes.ts";
 import { RLock } from "./rlock.ts";
-import { shmCell, type ShmLoc } from "../_internal/shm_arena.ts";
+import { shmCell, type ShmLoc } from "../_internal/shm/arena.ts";
 
 /** Options of {@linkcode Value} and {@linkcode Array}, Python's `lock` keyword. */
 export interface SharedCtypeOptions {

@@ -1,6 +1,6 @@
 // Which index each queue class keeps and where it is exported from, so the
 // base class can build the right store and describe itself for sharing.
-import { registerShareable, type Revivable } from "../_internal/codec.ts";
+import { registerShareable, type Revivable } from "../_internal/share/codec.ts";
 import type { Kind } from "./_layout.ts";
 
 /** What the registry knows about a queue class. */

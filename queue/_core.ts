@@ -25,9 +25,9 @@
 // item to the oldest of them directly, and a get that frees a place moves
 // the oldest waiting putter's item in (see the invariants below). So blocked
 // getters and putters are served strictly in the order they arrived.
-import { ValueError } from "../_internal/errors.ts";
-import type { Deadline } from "../_internal/time.ts";
-import { notify, waitAsync, waitSync } from "../_internal/wait.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import type { Deadline } from "../_internal/core/time.ts";
+import { notify, waitAsync, waitSync } from "../_internal/sync/wait.ts";
 import { pyLess } from "./_compare.ts";
 import { Empty, Full, ShutDown } from "./errors.ts";
 import {

@@ -12,7 +12,7 @@ import {
   SPIN_ASYNC_MS,
   SPIN_SYNC_MS,
 } from "./_core.ts";
-import type { Deadline } from "../_internal/time.ts";
+import type { Deadline } from "../_internal/core/time.ts";
 
 /** What is left of a get's wait for another `getBegin` (see `RETRY`). */
 function _left(ms: number, deadline: Deadline | null): number {

@@ -5,7 +5,7 @@
 // clone's wire format).
 import { Buffer } from "node:buffer";
 import { deserialize, serialize } from "node:v8";
-import { SHARE } from "../_internal/codec.ts";
+import { SHARE } from "../_internal/share/codec.ts";
 import { HEADER, Tag } from "./_layout.ts";
 import {
   binaryBytes,

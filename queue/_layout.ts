@@ -1,7 +1,7 @@
 // The shared-memory layout of a queue: named slots of its control words,
 // its waiter slots and its item records. Every word is written with the
 // queue's mutex held, except where a note says otherwise.
-import { runtime } from "../_internal/runtime.ts";
+import { runtime } from "../_internal/runtime/adapter.ts";
 
 /**
  * Slots of the control words (`Int32Array` over a fixed SharedArrayBuffer).

@@ -1,6 +1,6 @@
 // The `{ block, timeout }` options of put and get, checked once.
-import { ValueError } from "../_internal/errors.ts";
-import { Deadline } from "../_internal/time.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { Deadline } from "../_internal/core/time.ts";
 
 /** Options of a blocking `put` or `get`: Python's `block` and `timeout` keywords. */
 export interface BlockOptions {

@@ -10,8 +10,13 @@
 // held unless its note says otherwise; plain (non-atomic) reads and writes
 // are safe under the mutex because taking and releasing it are Atomics
 // operations, which order everything in between.
-import { lockAsync, lockSync, tryLock, unlock } from "../_internal/mutex.ts";
-import { RuntimeError } from "../_internal/errors.ts";
+import {
+  lockAsync,
+  lockSync,
+  tryLock,
+  unlock,
+} from "../_internal/sync/mutex.ts";
+import { RuntimeError } from "../_internal/core/errors.ts";
 import {
   C,
   DATA_INITIAL,

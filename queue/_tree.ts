@@ -5,7 +5,7 @@
 // RegExps, class instances, objects seen twice or cycles, ...) makes the
 // encoder give up, and the item goes through `node:v8` instead, which keeps
 // structured clone's semantics.
-import { SHARE } from "../_internal/codec.ts";
+import { SHARE } from "../_internal/share/codec.ts";
 
 const enum T {
   Undefined = 0,

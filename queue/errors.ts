@@ -1,5 +1,5 @@
 // Empty, Full and ShutDown: the exceptions the queue module raises.
-import { registerError } from "../_internal/errors.ts";
+import { registerError } from "../_internal/core/errors.ts";
 
 /**
  * Raised by a non-blocking `get` (or `getNowait`) on an empty queue, and by

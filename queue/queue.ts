@@ -1,11 +1,15 @@
 // Queue: Python's FIFO queue.Queue, in shared memory, usable from every worker.
-import { SHARE, type SharedDescriptor } from "../_internal/codec.ts";
-import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
+import { SHARE, type SharedDescriptor } from "../_internal/share/codec.ts";
+import {
+  adopt,
+  adoptedState,
+  remember,
+} from "../_internal/share/shared_object.ts";
 import {
   evaluateFunction,
   type TargetSpec,
   toTargetSpec,
-} from "../_internal/target.ts";
+} from "../_internal/share/target.ts";
 import { queueClassInfo, registerQueueClass } from "./_classes.ts";
 import { type CompareFn, QueueCore, setCore } from "./_core.ts";
 import * as drive from "./_drive.ts";

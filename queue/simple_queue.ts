@@ -3,8 +3,12 @@ import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
-import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
+} from "../_internal/share/codec.ts";
+import {
+  adopt,
+  adoptedState,
+  remember,
+} from "../_internal/share/shared_object.ts";
 import { QueueCore, setCore } from "./_core.ts";
 import * as drive from "./_drive.ts";
 import { Kind } from "./_layout.ts";

@@ -1,7 +1,10 @@
 // The default delay functions: an async sleep for run() and an Atomics.wait
 // sleep for runSync(). Both take seconds, as Python's time.sleep does.
-import { ValueError } from "../_internal/errors.ts";
-import { trackResource, untrackResource } from "../_internal/resources.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import {
+  trackResource,
+  untrackResource,
+} from "../_internal/runtime/resources.ts";
 
 /** setTimeout's largest delay; longer sleeps return early and run() re-delays. */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -46,4 +46,4 @@
  */
 export * from "./scheduler.ts";
 export * from "./event.ts";
-export { ValueError } from "../_internal/errors.ts";
+export { ValueError } from "../_internal/core/errors.ts";

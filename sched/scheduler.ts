@@ -1,5 +1,5 @@
-import { ValueError } from "../_internal/errors.ts";
-import { monotonic } from "../_internal/time.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { monotonic } from "../_internal/core/time.ts";
 import { type Action, Event } from "./event.ts";
 import { _compare, _EventHeap } from "./_heap.ts";
 import { _sleep, _sleepSync } from "./_sleep.ts";

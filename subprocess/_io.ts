@@ -1,7 +1,7 @@
 // Bytes <-> text for the `text`, `encoding` and `errors` options, with
 // Python's universal newlines, and the readers Popen shares between its
 // public streams and communicate().
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 
 /** How undecodable bytes are handled, as Python's `errors` argument. */
 export type ErrorsMode = "strict" | "replace";

@@ -1,12 +1,12 @@
 // The options Popen, run and the helpers share, and their translation into
 // the runtime adapter's spawn options.
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import type {
   OutputSpec,
   OutputSyncOptions,
   SpawnOptions,
   StdinSpec,
-} from "../_internal/spawn.ts";
+} from "../_internal/spawn/spawn.ts";
 import { DEVNULL, PIPE, STDOUT } from "./constants.ts";
 import {
   checkEncoding,

@@ -1,7 +1,7 @@
 // Helpers run, call and checkOutput share; not part of the public API.
-import { ValueError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
-import { type OutputResult, outputSync } from "../_internal/spawn.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
+import { type OutputResult, outputSync } from "../_internal/spawn/spawn.ts";
 import { PIPE } from "./constants.ts";
 import {
   checkKeys,

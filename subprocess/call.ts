@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { output } from "../_internal/spawn.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { output } from "../_internal/spawn/spawn.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { CalledProcessError, TimeoutExpired } from "./errors.ts";
 import {
   type Args,

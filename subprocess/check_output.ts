@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ValueError } from "../_internal/errors.ts";
+import { ValueError } from "../_internal/core/errors.ts";
 import { PIPE } from "./constants.ts";
 import type { BytesOptions, TextOptions } from "./_options.ts";
 import type { Args } from "./_options.ts";

@@ -5,7 +5,7 @@
  */
 import { CalledProcessError } from "./errors.ts";
 import type { Args } from "./_options.ts";
-import { repr } from "../_internal/py_repr.ts";
+import { repr } from "../_internal/core/repr.ts";
 
 /**
  * A finished child process, as returned by {@linkcode run} and

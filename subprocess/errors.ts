@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { registerError } from "../_internal/errors.ts";
-import { signalName } from "../_internal/spawn.ts";
-import { formatCmd } from "../_internal/py_repr.ts";
+import { registerError } from "../_internal/core/errors.ts";
+import { signalName } from "../_internal/spawn/spawn.ts";
+import { formatCmd } from "../_internal/core/repr.ts";
 
 /**
  * The base class of the errors this module raises about a child process

@@ -3,15 +3,15 @@
  *
  * @module
  */
-import { ValueError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import {
   type ChildProcess,
   concatBytes,
   expiry,
   signalNumber,
   spawn,
-} from "../_internal/spawn.ts";
+} from "../_internal/spawn/spawn.ts";
 import { TimeoutExpired } from "./errors.ts";
 import {
   decodeAll,

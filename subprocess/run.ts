@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { output, type OutputResult } from "../_internal/spawn.ts";
+import { output, type OutputResult } from "../_internal/spawn/spawn.ts";
 import { CompletedProcess } from "./completed_process.ts";
 import { TimeoutExpired } from "./errors.ts";
 import {

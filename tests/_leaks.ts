@@ -1,6 +1,6 @@
 // Shared by every test file: after its tests, prove that the library has no
 // worker, child process or timer of its own still running.
-import { liveResources } from "../_internal/resources.ts";
+import { liveResources } from "../_internal/runtime/resources.ts";
 import assert from "node:assert/strict";
 
 /** Waits briefly for resources to wind down, then fails if any remain. */

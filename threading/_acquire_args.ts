@@ -1,6 +1,6 @@
 // The `{ blocking, timeout }` argument every acquire takes, checked once.
-import { ValueError } from "../_internal/errors.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 
 /** Options of every `acquire`, Python's `blocking` and `timeout` keywords. */
 export interface AcquireOptions {

@@ -1,5 +1,5 @@
 // The hook that receives a thread's uncaught error, and its default.
-import { writeStderr } from "../_internal/runtime.ts";
+import { writeStderr } from "../_internal/runtime/adapter.ts";
 import type { Thread } from "./thread.ts";
 
 /** What {@linkcode excepthook} receives, like Python's `ExceptHookArgs`. */

@@ -1,5 +1,5 @@
 // The handle that `hold()`/`holdSync()` return for a `using` block.
-import { TimeoutError } from "../_internal/errors.ts";
+import { TimeoutError } from "../_internal/core/errors.ts";
 
 /** A lock held for a block: `using _ = lock.holdSync();` releases it at the end. */
 export interface Held extends Disposable {

@@ -3,17 +3,21 @@ import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
-import { RuntimeError, ValueError } from "../_internal/errors.ts";
-import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
-import { registerError } from "../_internal/errors.ts";
+} from "../_internal/share/codec.ts";
+import { RuntimeError, ValueError } from "../_internal/core/errors.ts";
+import {
+  adopt,
+  adoptedState,
+  remember,
+} from "../_internal/share/shared_object.ts";
+import { registerError } from "../_internal/core/errors.ts";
 import {
   resolveTarget,
   type Target,
   type TargetSpec,
   toTargetSpec,
-} from "../_internal/target.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+} from "../_internal/share/target.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";
 

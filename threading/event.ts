@@ -3,10 +3,14 @@ import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
-import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
-import { Deadline, timeoutToMs } from "../_internal/time.ts";
-import { waitAsync, waitSync } from "../_internal/wait.ts";
+} from "../_internal/share/codec.ts";
+import {
+  adopt,
+  adoptedState,
+  remember,
+} from "../_internal/share/shared_object.ts";
+import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
+import { waitAsync, waitSync } from "../_internal/sync/wait.ts";
 
 /** Slots of an event's shared words. */
 const enum _E {

@@ -1,5 +1,5 @@
 // Module-level functions: the current thread, counts and identifiers.
-import { addLiveThreads, agent, nativeId } from "../_internal/agent.ts";
+import { addLiveThreads, agent, nativeId } from "../_internal/runtime/agent.ts";
 import { _activeThreads, Thread } from "./thread.ts";
 
 let _current: Thread | undefined;

@@ -3,8 +3,8 @@ import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
-import { nextObjectId } from "../_internal/agent.ts";
+} from "../_internal/share/codec.ts";
+import { nextObjectId } from "../_internal/runtime/agent.ts";
 
 /**
  * Thread-local data, as Python's `threading.local`: attributes set on it are

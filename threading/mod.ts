@@ -52,6 +52,6 @@ export {
 } from "./functions.ts";
 export { excepthook, setExcepthook } from "./_hooks.ts";
 export type { ExceptHook, ExceptHookArgs } from "./_excepthook.ts";
-export { TIMEOUT_MAX } from "../_internal/time.ts";
-export type { ModuleTarget, Target } from "../_internal/target.ts";
-export { RuntimeError, ValueError } from "../_internal/errors.ts";
+export { TIMEOUT_MAX } from "../_internal/core/time.ts";
+export type { ModuleTarget, Target } from "../_internal/share/target.ts";
+export { RuntimeError, ValueError } from "../_internal/core/errors.ts";

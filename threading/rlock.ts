@@ -1,13 +1,22 @@
 // RLock: a re-entrant lock owned by the thread that acquired it.
-import { agent } from "../_internal/agent.ts";
+import { agent } from "../_internal/runtime/agent.ts";
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
-import { RuntimeError } from "../_internal/errors.ts";
-import { lockAsync, lockSync, tryLock, unlock } from "../_internal/mutex.ts";
-import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
+} from "../_internal/share/codec.ts";
+import { RuntimeError } from "../_internal/core/errors.ts";
+import {
+  lockAsync,
+  lockSync,
+  tryLock,
+  unlock,
+} from "../_internal/sync/mutex.ts";
+import {
+  adopt,
+  adoptedState,
+  remember,
+} from "../_internal/share/shared_object.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
 import { type Held, held } from "./_held.ts";
 

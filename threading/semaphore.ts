@@ -3,11 +3,15 @@ import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../_internal/codec.ts";
-import { ValueError } from "../_internal/errors.ts";
-import { adopt, adoptedState, remember } from "../_internal/shared_object.ts";
-import { Deadline } from "../_internal/time.ts";
-import { waitAsync, waitSync } from "../_internal/wait.ts";
+} from "../_internal/share/codec.ts";
+import { ValueError } from "../_internal/core/errors.ts";
+import {
+  adopt,
+  adoptedState,
+  remember,
+} from "../_internal/share/shared_object.ts";
+import { Deadline } from "../_internal/core/time.ts";
+import { waitAsync, waitSync } from "../_internal/sync/wait.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
 import { type Held, held } from "./_held.ts";
 

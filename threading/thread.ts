@@ -4,18 +4,22 @@ import {
   agent,
   nativeId as currentNativeId,
   nextIdent,
-} from "../_internal/agent.ts";
-import { encode, type ErrorRecord, recordToError } from "../_internal/codec.ts";
-import { RuntimeError } from "../_internal/errors.ts";
-import { type Target, toTargetSpec } from "../_internal/target.ts";
+} from "../_internal/runtime/agent.ts";
+import {
+  encode,
+  type ErrorRecord,
+  recordToError,
+} from "../_internal/share/codec.ts";
+import { RuntimeError } from "../_internal/core/errors.ts";
+import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 import {
   ThreadControl,
   type ThreadMessage,
   type ThreadStartData,
-} from "../_internal/thread_protocol.ts";
-import { Deadline, timeoutToMs } from "../_internal/time.ts";
-import { waitSync } from "../_internal/wait.ts";
-import { spawnWorker, type WorkerHandle } from "../_internal/worker.ts";
+} from "../_internal/thread/protocol.ts";
+import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
+import { waitSync } from "../_internal/sync/wait.ts";
+import { spawnWorker, type WorkerHandle } from "../_internal/runtime/worker.ts";
 import { currentExcepthook } from "./_excepthook.ts";
 
 /** Options for a {@linkcode Thread}, Python's keyword arguments. */
@@ -34,7 +38,7 @@ export interface ThreadOptions {
   daemon?: boolean | null;
 }
 
-const _WORKER_ENTRY = new URL("../_internal/thread_main.ts", import.meta.url);
+const _WORKER_ENTRY = new URL("../_internal/thread/entry.ts", import.meta.url);
 let _counter = 0;
 const _active = new Set<Thread>();
 

@@ -1,9 +1,12 @@
 // Timer: call a function after a delay, unless cancelled first.
-import { agent } from "../_internal/agent.ts";
-import { RuntimeError } from "../_internal/errors.ts";
-import { trackResource, untrackResource } from "../_internal/resources.ts";
-import { unrefTimer } from "../_internal/runtime.ts";
-import { timeoutToMs } from "../_internal/time.ts";
+import { agent } from "../_internal/runtime/agent.ts";
+import { RuntimeError } from "../_internal/core/errors.ts";
+import {
+  trackResource,
+  untrackResource,
+} from "../_internal/runtime/resources.ts";
+import { unrefTimer } from "../_internal/runtime/adapter.ts";
+import { timeoutToMs } from "../_internal/core/time.ts";
 import { currentExcepthook } from "./_excepthook.ts";
 import { Event } from "./event.ts";
 import type { Thread } from "./thread.ts";

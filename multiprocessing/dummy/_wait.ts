@@ -1,7 +1,7 @@
 // multiprocessing.dummy's connection.wait: the first of several pipe ends
 // (between threads) to become ready.
-import { typeName } from "../../_internal/errors.ts";
-import { sleepMs, timeoutToMs } from "../../_internal/time.ts";
+import { typeName } from "../../_internal/core/errors.ts";
+import { sleepMs, timeoutToMs } from "../../_internal/core/time.ts";
 import { Connection } from "./connection.ts";
 
 function _resolve(objectList: Iterable<Connection>): Connection[] {

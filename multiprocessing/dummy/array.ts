@@ -1,12 +1,12 @@
 // Array of multiprocessing.dummy: a fixed-length array in shared memory.
-import { nextObjectId } from "../../_internal/agent.ts";
+import { nextObjectId } from "../../_internal/runtime/agent.ts";
 import {
   registerShareable,
   rememberHandle,
   SHARE,
   type SharedDescriptor,
-} from "../../_internal/codec.ts";
-import { ValueError } from "../../_internal/errors.ts";
+} from "../../_internal/share/codec.ts";
+import { ValueError } from "../../_internal/core/errors.ts";
 import type { Held } from "../../threading/_held.ts";
 import type { AcquireOptions } from "../../threading/_acquire_args.ts";
 import {
@@ -14,7 +14,7 @@ import {
   toStored,
   type Typecode,
   typedArrayOf,
-} from "../_typecodes.ts";
+} from "../../_internal/mp/typecodes.ts";
 import {
   _threadLockOf,
   type DummyCtypeOptions,

@@ -3,11 +3,11 @@ import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
-} from "../../_internal/codec.ts";
-import { EOFError, OSError } from "../../_internal/errors.ts";
-import { nextObjectId } from "../../_internal/agent.ts";
-import { rememberHandle } from "../../_internal/codec.ts";
-import { Deadline, sleepMs } from "../../_internal/time.ts";
+} from "../../_internal/share/codec.ts";
+import { EOFError, OSError } from "../../_internal/core/errors.ts";
+import { nextObjectId } from "../../_internal/runtime/agent.ts";
+import { rememberHandle } from "../../_internal/share/codec.ts";
+import { Deadline, sleepMs } from "../../_internal/core/time.ts";
 import { Queue } from "../../queue/queue.ts";
 
 const _EOF = "\u0000pyconc.dummy.eof";

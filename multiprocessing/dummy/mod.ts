@@ -66,4 +66,4 @@ export {
   RuntimeError,
   TimeoutError,
   ValueError,
-} from "../../_internal/errors.ts";
+} from "../../_internal/core/errors.ts";

@@ -1,7 +1,7 @@
 // ThreadPool: the Pool API over futures' ThreadPoolExecutor.
-import { ValueError } from "../../_internal/errors.ts";
-import { cpuCount } from "../../_internal/runtime.ts";
-import type { Target } from "../../_internal/target.ts";
+import { ValueError } from "../../_internal/core/errors.ts";
+import { cpuCount } from "../../_internal/runtime/adapter.ts";
+import type { Target } from "../../_internal/share/target.ts";
 import { ThreadPoolExecutor } from "../../futures/thread_pool.ts";
 import { BasePool } from "../_pool_base.ts";
 

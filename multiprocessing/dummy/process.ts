@@ -1,6 +1,6 @@
 // DummyProcess: Python's multiprocessing.dummy.Process, a thread with the
 // Process API.
-import type { Target } from "../../_internal/target.ts";
+import type { Target } from "../../_internal/share/target.ts";
 import { Thread } from "../../threading/thread.ts";
 
 /** Options of a {@linkcode DummyProcess}, as {@linkcode ProcessOptions} of the process module. */

@@ -1,11 +1,11 @@
 // Value of multiprocessing.dummy: one number in shared memory.
-import { nextObjectId } from "../../_internal/agent.ts";
+import { nextObjectId } from "../../_internal/runtime/agent.ts";
 import {
   registerShareable,
   rememberHandle,
   SHARE,
   type SharedDescriptor,
-} from "../../_internal/codec.ts";
+} from "../../_internal/share/codec.ts";
 import type { Held } from "../../threading/_held.ts";
 import type { AcquireOptions } from "../../threading/_acquire_args.ts";
 import { Lock } from "../../threading/lock.ts";
@@ -15,7 +15,7 @@ import {
   toStored,
   type Typecode,
   typedArrayOf,
-} from "../_typecodes.ts";
+} from "../../_internal/mp/typecodes.ts";
 
 /** A lock of the threading module, as `Value` and `Array` use. */
 export type ThreadLock = Lock | RLock;

@@ -9,8 +9,8 @@ import {
 } from "../../futures/mod.ts";
 import { Event } from "../../threading/mod.ts";
 import { RuntimeError, ValueError } from "../../mod.ts";
-import { liveResources } from "../../_internal/resources.ts";
-import { cpuCount } from "../../_internal/runtime.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
+import { cpuCount } from "../../_internal/runtime/adapter.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { quietly, runScript, sleep, targetsUrl } from "./_util.ts";
 

@@ -12,8 +12,8 @@ import {
 import { Event, Lock } from "../../threading/mod.ts";
 import { Queue } from "../../queue/mod.ts";
 import { RuntimeError, ValueError } from "../../mod.ts";
-import { liveResources } from "../../_internal/resources.ts";
-import { cpuCount } from "../../_internal/runtime.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
+import { cpuCount } from "../../_internal/runtime/adapter.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import {
   quietly,

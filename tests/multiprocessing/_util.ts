@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { liveResources } from "../../_internal/resources.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
 
 const runtimeBin: string =
   (globalThis as { Deno?: { execPath(): string } }).Deno?.execPath() ??

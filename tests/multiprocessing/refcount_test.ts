@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { assertNoLeaks } from "../_leaks.ts";
 import { collectSource, mpUrl, runScript } from "./_util.ts";
 
-const clientUrl = new URL("../../_internal/mp_client.ts", import.meta.url).href;
+const clientUrl = new URL("../../_internal/mp/client.ts", import.meta.url).href;
 
 describe("reference counting", () => {
   it("thousands of short-lived objects are freed: the server's count returns to a few", () => {

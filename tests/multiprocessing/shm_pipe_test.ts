@@ -16,7 +16,7 @@ import { assertNoLeaks } from "../_leaks.ts";
 import { mpUrl, runScript, sleep } from "./_util.ts";
 
 const isDeno = "Deno" in globalThis;
-const shmFfiUrl = new URL("../../_internal/shm_ffi.ts", import.meta.url).href;
+const shmFfiUrl = new URL("../../_internal/shm/ffi.ts", import.meta.url).href;
 
 async function started(p: Process): Promise<Process> {
   await p.start();

@@ -15,19 +15,19 @@ import {
   Semaphore,
   Value,
 } from "../../multiprocessing/mod.ts";
-import { shmAlloc, shmCell } from "../../_internal/shm_arena.ts";
+import { shmAlloc, shmCell } from "../../_internal/shm/arena.ts";
 import {
   lockAcquire,
   lockAcquireSync,
   LockWord,
   SLICE_MS,
-} from "../../_internal/shm_sync.ts";
+} from "../../_internal/shm/sync.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { collectSource, mpUrl, runScript } from "./_util.ts";
 
 const isDeno = "Deno" in globalThis;
-const shmFfiUrl = new URL("../../_internal/shm_ffi.ts", import.meta.url).href;
-const arenaUrl = new URL("../../_internal/shm_arena.ts", import.meta.url).href;
+const shmFfiUrl = new URL("../../_internal/shm/ffi.ts", import.meta.url).href;
+const arenaUrl = new URL("../../_internal/shm/arena.ts", import.meta.url).href;
 
 async function run(
   target: (...a: never[]) => unknown,

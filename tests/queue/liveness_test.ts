@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execPath, runtime } from "../../_internal/runtime.ts";
+import { execPath, runtime } from "../../_internal/runtime/adapter.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 
 const QUEUE = new URL("../../queue/mod.ts", import.meta.url).href;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
 import { scheduler } from "../../sched/mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
-import { liveResources } from "../../_internal/resources.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
 
 // Typical lateness is under 2 ms (timers) and under 0.5 ms (Atomics.wait);
 // on a loaded 2-core machine single timers can be 30 ms late, so the bound

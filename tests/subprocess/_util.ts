@@ -1,6 +1,6 @@
 // Helpers shared by the subprocess tests.
 import { readdirSync, readFileSync } from "node:fs";
-import { pid } from "../../_internal/runtime.ts";
+import { pid } from "../../_internal/runtime/adapter.ts";
 
 export const td = new TextDecoder();
 export const te = new TextEncoder();

@@ -6,8 +6,8 @@ import {
   SubprocessError,
   TimeoutExpired,
 } from "../../subprocess/mod.ts";
-import { lookupError } from "../../_internal/errors.ts";
-import { errorToRecord, recordToError } from "../../_internal/codec.ts";
+import { lookupError } from "../../_internal/core/errors.ts";
+import { errorToRecord, recordToError } from "../../_internal/share/codec.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { te } from "./_util.ts";
 

@@ -10,7 +10,7 @@ import {
 } from "../../subprocess/mod.ts";
 import { FileNotFoundError, ValueError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
-import { liveResources } from "../../_internal/resources.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
 import { alive, noZombies, sh, td, te, until } from "./_util.ts";
 
 describe("runSync", () => {

@@ -8,8 +8,8 @@ import {
   signalName,
   signalNumber,
   spawn,
-} from "../../_internal/spawn.ts";
-import { liveResources } from "../../_internal/resources.ts";
+} from "../../_internal/spawn/spawn.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
 import { FileNotFoundError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { alive, sh, td, te, until } from "./_util.ts";

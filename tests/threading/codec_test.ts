@@ -5,7 +5,7 @@ import {
   encode,
   errorToRecord,
   recordToError,
-} from "../../_internal/codec.ts";
+} from "../../_internal/share/codec.ts";
 import {
   Condition,
   Event,
@@ -14,7 +14,7 @@ import {
   Semaphore,
 } from "../../threading/mod.ts";
 import { FileNotFoundError, RuntimeError, ValueError } from "../../mod.ts";
-import { toTargetSpec } from "../../_internal/target.ts";
+import { toTargetSpec } from "../../_internal/share/target.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { runScript } from "../_script.ts";
 
@@ -91,7 +91,8 @@ describe("codec", () => {
 
   it("handles that were garbage-collected are forgotten", () => {
     const url = new URL("../../threading/mod.ts", import.meta.url).href;
-    const codec = new URL("../../_internal/codec.ts", import.meta.url).href;
+    const codec =
+      new URL("../../_internal/share/codec.ts", import.meta.url).href;
     const r = runScript(
       `
       import { Lock } from "${url}";

@@ -8,7 +8,7 @@ import {
   Timer,
 } from "../../threading/mod.ts";
 import { RuntimeError, ValueError } from "../../mod.ts";
-import { liveResources } from "../../_internal/resources.ts";
+import { liveResources } from "../../_internal/runtime/resources.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 import { sharedInts, sleep } from "./_util.ts";
 

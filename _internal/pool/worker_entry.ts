@@ -1,0 +1,61 @@
+/**
+ * The entry module of a `futures.ThreadPoolExecutor` worker: runs the
+ * initializer, then runs batches of tasks as they arrive on its port with a
+ * {@linkcode PoolRunner}, posting outcomes back (with `move()`d buffers in
+ * the transfer list). An uncaught error or unhandled rejection while a task
+ * runs fails that task; one while the worker is idle is printed to stderr,
+ * and the worker carries on either way.
+ *
+ * @module
+ */
+import { catchUncaught } from "../runtime/uncaught.ts";
+import { parentPort, workerData } from "node:worker_threads";
+import { agent } from "../runtime/agent.ts";
+import { writeStderr } from "../runtime/adapter.ts";
+import { PoolRunner } from "./runner.ts";
+import {
+  PoolControl,
+  type PoolReply,
+  type PoolRequest,
+  type PoolStartData,
+} from "./protocol.ts";
+
+const port = parentPort!;
+const start = workerData.data as PoolStartData;
+const runner = new PoolRunner((msg, transfer) =>
+  port.postMessage(msg, transfer as never)
+);
+
+// Deno delivers an error both to the global scope and to `process`: take
+// each one once.
+const seen = new WeakSet<object>();
+let lastPrimitive: unknown = undefined;
+
+function uncaught(err: unknown): void {
+  if (typeof err === "object" && err !== null) {
+    if (seen.has(err)) return;
+    seen.add(err);
+  } else {
+    if (lastPrimitive === err) return;
+    lastPrimitive = err;
+    queueMicrotask(() => lastPrimitive = undefined);
+  }
+  if (runner.failCurrent(err)) return;
+  const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
+  writeStderr(`Exception in thread ${agent.name}:\n${text}\n`);
+}
+
+catchUncaught(uncaught);
+
+port.on("message", (msg: PoolRequest) => {
+  if (msg.type === "run") runner.enqueue(msg);
+});
+const error = await runner.init(start);
+if (!error && start.control) {
+  Atomics.store(new Int32Array(start.control), PoolControl.Ready, 1);
+}
+port.postMessage(
+  (error
+    ? { type: "init-failed", id: 0, error }
+    : { type: "ready", id: 0 }) satisfies PoolReply,
+);

@@ -1,0 +1,103 @@
+/**
+ * Who "this thread" is, and the counters every thread of the program shares.
+ *
+ * The main thread creates a small `SharedArrayBuffer` of global counters;
+ * every worker the library starts receives it in `workerData`, so thread
+ * idents and shared-object ids are unique across the whole program.
+ *
+ * @module
+ */
+import { isMainThread, threadId, workerData } from "node:worker_threads";
+import { readlinkSync } from "node:fs";
+import { pid, readAllowed } from "./adapter.ts";
+
+/** Slots of the global counters, each written with `Atomics.add` only. */
+const enum _G {
+  /** The last thread ident handed out (the main thread is 1). */
+  Ident = 0,
+  /** The last shared-object id handed out. */
+  ObjectId = 1,
+  /** Threads started and not yet finished, program-wide. */
+  LiveThreads = 2,
+  Size = 8,
+}
+
+/** What a worker started by the library learns about itself at start-up. */
+export interface AgentInit {
+  /** The global counters of the program. */
+  globals: SharedArrayBuffer;
+  /** The thread's ident. */
+  ident: number;
+  /** The thread's name. */
+  name: string;
+  /** Whether the thread is a daemon. */
+  daemon: boolean;
+  /** The ident of the thread that started this one. */
+  parentIdent: number;
+}
+
+/** The key under which the library's data sits in `workerData`. */
+export const WORKER_DATA_KEY = "__pyconc";
+
+const _init: AgentInit | undefined = !isMainThread
+  ? workerData?.[WORKER_DATA_KEY]
+  : undefined;
+
+/** The global counters; created by the main thread, inherited by workers. */
+export const globals: SharedArrayBuffer = _init?.globals ??
+  new SharedArrayBuffer(_G.Size * 4);
+const _g = new Int32Array(globals);
+if (!_init) Atomics.store(_g, _G.Ident, 1);
+
+/** Facts about the thread running this code. */
+export const agent: {
+  readonly ident: number;
+  name: string;
+  readonly daemon: boolean;
+  readonly isMain: boolean;
+  readonly parentIdent: number;
+} = {
+  ident: _init?.ident ?? 1,
+  name: _init?.name ?? "MainThread",
+  daemon: _init?.daemon ?? false,
+  isMain: !_init,
+  parentIdent: _init?.parentIdent ?? 0,
+};
+
+/** A new thread ident, unique in the program. */
+export function nextIdent(): number {
+  return Atomics.add(_g, _G.Ident, 1) + 1;
+}
+
+/** A new shared-object id, unique in the program. */
+export function nextObjectId(): number {
+  return Atomics.add(_g, _G.ObjectId, 1) + 1;
+}
+
+/** Adds `delta` to the program-wide count of live threads; returns the new count. */
+export function addLiveThreads(delta: number): number {
+  return Atomics.add(_g, _G.LiveThreads, delta) + delta;
+}
+
+let _nativeId: number | undefined;
+
+/**
+ * The operating system's id for this thread (Linux: the TID from
+ * `/proc/thread-self`, the pid for the main thread), as Python's
+ * `threading.get_native_id()`. Where that cannot be read, the main thread
+ * answers the pid and a worker the pid plus its worker id.
+ */
+export function nativeId(): number {
+  if (_nativeId !== undefined) return _nativeId;
+  try {
+    if (!readAllowed("/proc/thread-self")) {
+      throw new Error("no read permission");
+    }
+    const link = readlinkSync("/proc/thread-self");
+    _nativeId = Number(link.split("/").pop());
+    if (!Number.isInteger(_nativeId)) throw new Error(link);
+  } catch {
+    _nativeId = _init ? pid() + threadId : pid();
+  }
+  return _nativeId;
+}

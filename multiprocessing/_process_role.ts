@@ -1,0 +1,90 @@
+/**
+ * The role of a child process started by `multiprocessing.Process`: adopt
+ * the name and identity the parent gave, run the target with its decoded
+ * arguments, print an uncaught error as Python does (`Process NAME:` and
+ * the stack, on stderr), wait for the non-daemon threads and processes the
+ * child started, and exit with 0, or 1 after an error. The target may end
+ * the child itself with `Deno.exit(n)` / `process.exit(n)`.
+ *
+ * @module
+ */
+import type { ChildChannel } from "../_internal/child/entry.ts";
+import { decode, type Encoded } from "../_internal/share/codec.ts";
+import { flushAll } from "../_internal/mp/client.ts";
+import { nodeProcess, writeStderr } from "../_internal/runtime/adapter.ts";
+import { resolveTarget, type TargetSpec } from "../_internal/share/target.ts";
+import type { ProcessInfo } from "./_state.ts";
+
+/** What the parent sends a process child at start-up. */
+export interface ProcessStartData {
+  /** The target, or `null` to run nothing. */
+  target: TargetSpec | null;
+  /** The target's arguments, encoded. */
+  args: Encoded;
+  /** The child's name, identity, daemon flag and parent. */
+  info: ProcessInfo;
+}
+
+/** Runs a `Process` target in this child, then ends the child. */
+export async function runProcess(
+  channel: ChildChannel,
+  data: unknown,
+): Promise<void> {
+  const d = data as ProcessStartData;
+  const state = await import("./_state.ts");
+  state.adoptInfo(d.info);
+  let failed = false;
+  const report = (err: unknown) => {
+    const text = err instanceof Error
+      ? (err.stack ?? `${err.name}: ${err.message}`)
+      : `Uncaught ${String(err)}`;
+    writeStderr(`Process ${state.self.name}:\n${text}\n`);
+  };
+  const uncaught = (err: unknown) => {
+    if (failed) return;
+    failed = true;
+    report(err);
+    channel.close(1);
+  };
+  globalThis.addEventListener?.("error", (e: Event) => {
+    e.preventDefault();
+    uncaught((e as ErrorEvent).error ?? (e as ErrorEvent).message);
+  });
+  globalThis.addEventListener?.(
+    "unhandledrejection",
+    (e: PromiseRejectionEvent) => {
+      e.preventDefault();
+      uncaught(e.reason);
+    },
+  );
+  if (typeof nodeProcess?.on === "function") {
+    nodeProcess.on("uncaughtException", uncaught);
+    nodeProcess.on("unhandledRejection", uncaught);
+  }
+  try {
+    if (d.target) {
+      const fn = await resolveTarget(d.target);
+      const args = await decode(d.args) as unknown[];
+      await fn(...args);
+    }
+  } catch (err) {
+    if (!failed) {
+      failed = true;
+      report(err);
+    }
+  }
+  await _waitForOthers();
+  channel.close(failed ? 1 : 0);
+}
+
+/** As Python's process bootstrap: join non-daemon threads and children, stop daemon children. */
+async function _waitForOthers(): Promise<void> {
+  const { _liveChildren } = await import("./process.ts");
+  const children = _liveChildren();
+  for (const c of children) if (c.daemon) c.terminate();
+  for (const c of children) if (!c.daemon) await c.join();
+  const { _activeThreads } = await import("../threading/thread.ts");
+  for (const t of _activeThreads()) if (!t.daemon) await t.join();
+  // What this process sent to shared objects reaches them before it exits.
+  await flushAll();
+}
