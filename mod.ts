@@ -3,7 +3,8 @@
  *
  * Each module is a namespace here and a standalone entry point of its own
  * (`@pyconc/pyconc/threading`, `@pyconc/pyconc/queue`, ...). Python's
- * built-in errors that several modules raise are exported here.
+ * built-in errors that several modules raise are exported here, and so is
+ * `freezeSupport()`, which a program compiled into one binary calls first.
  *
  * ```ts
  * import { queue, threading } from "@pyconc/pyconc";
@@ -32,3 +33,4 @@ export {
   TimeoutError,
   ValueError,
 } from "./_internal/core/errors.ts";
+export { freezeSupport } from "./multiprocessing/freeze_support.ts";

@@ -1,6 +1,10 @@
-// The scheduling core shared by ThreadPoolExecutor and ProcessPoolExecutor:
-// the queue of work, batching per worker, replies, liveness, breakage and
-// shutdown. The executors supply the workers ("slots") and the errors.
+/**
+ * The scheduling core shared by ThreadPoolExecutor and ProcessPoolExecutor:
+ * the queue of work, batching per worker, replies, liveness, breakage and
+ * shutdown. The executors supply the workers ("slots") and the errors.
+ *
+ * @module
+ */
 import { Deque } from "../_internal/core/deque.ts";
 import { type ErrorRecord, recordToError } from "../_internal/share/codec.ts";
 import { decode } from "../_internal/share/codec.ts";
@@ -176,10 +180,28 @@ export class _Dispatcher {
       this.#feed(slot);
     }
     while (this.#queue.length > 0 && this.#spawned < this.#host.maxWorkers) {
-      const slot = this.#host.spawn(this.#spawned++);
+      let slot: _Slot;
+      try {
+        slot = this.#host.spawn(this.#spawned);
+      } catch (err) {
+        // A worker that cannot even start (Deno's NotCapable for a missing
+        // permission): the queued tasks fail with that error, and the pool
+        // stays usable for when the cause is gone.
+        this.#failQueued(err);
+        return;
+      }
+      this.#spawned++;
       this.#slots.push(slot);
       this.#feed(slot);
     }
+  }
+
+  #failQueued(err: unknown): void {
+    let item: _Item | undefined;
+    while ((item = this.#queue.shift())) {
+      if (!item.future.done()) item.future.setException(err);
+    }
+    this.#checkIdle();
   }
 
   #estimate(fn: number): number {

@@ -1,5 +1,9 @@
-// What ThreadPoolExecutor and ProcessPoolExecutor share: submit, chunked
-// map tasks, shutdown, and the checks before a task is accepted.
+/**
+ * What ThreadPoolExecutor and ProcessPoolExecutor share: submit, chunked
+ * map tasks, shutdown, and the checks before a task is accepted.
+ *
+ * @module
+ */
 import { encode } from "../_internal/share/codec.ts";
 import { RuntimeError } from "../_internal/core/errors.ts";
 import { moveUsed, unwrapMoves } from "../_internal/pool/move.ts";

@@ -1,4 +1,8 @@
-// asCompleted(): the futures of a set, in the order they finish.
+/**
+ * asCompleted(): the futures of a set, in the order they finish.
+ *
+ * @module
+ */
 import { TimeoutError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import type { Future } from "./future.ts";

@@ -1,4 +1,8 @@
-// The exceptions of concurrent.futures, with CPython's names and hierarchy.
+/**
+ * The exceptions of concurrent.futures, with CPython's names and hierarchy.
+ *
+ * @module
+ */
 import {
   registerError,
   RuntimeError,

@@ -1,4 +1,8 @@
-// Executor: the abstract base of the executors, with map() and shutdown().
+/**
+ * Executor: the abstract base of the executors, with map() and shutdown().
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import type { Target } from "../_internal/share/target.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";

@@ -1,4 +1,8 @@
-// Future: the eventual outcome of a call, with Python's state machine.
+/**
+ * Future: the eventual outcome of a call, with Python's state machine.
+ *
+ * @module
+ */
 import { RuntimeError, TimeoutError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { CancelledError, InvalidStateError } from "./errors.ts";

@@ -1,4 +1,8 @@
-// move(): transfer a buffer to or from a task instead of copying it.
+/**
+ * move(): transfer a buffer to or from a task instead of copying it.
+ *
+ * @module
+ */
 import { move as _move } from "../_internal/pool/move.ts";
 
 /**

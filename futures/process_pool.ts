@@ -1,4 +1,9 @@
-// ProcessPoolExecutor: tasks run in child processes of the same runtime.
+/**
+ * ProcessPoolExecutor: tasks run in child processes of the same runtime.
+ *
+ * @module
+ */
+import { entryUrl } from "../_internal/runtime/entry.ts";
 import { encode } from "../_internal/share/codec.ts";
 import { ValueError } from "../_internal/core/errors.ts";
 import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
@@ -8,7 +13,7 @@ import type {
   RunMessage,
 } from "../_internal/pool/protocol.ts";
 import { cpuCount } from "../_internal/runtime/adapter.ts";
-import { signalName } from "../_internal/spawn/spawn.ts";
+import { signalName } from "../_internal/spawn/signals.ts";
 import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 import type { _Dispatcher, _Slot } from "./_dispatcher.ts";
 import { _PoolCore } from "./_pool_executor.ts";
@@ -32,7 +37,7 @@ export interface ProcessPoolExecutorOptions {
 }
 
 const _ROLE = {
-  module: new URL("../_internal/child/pool_role.ts", import.meta.url).href,
+  module: entryUrl("_internal/child/pool_role.ts").href,
   name: "runPool",
 };
 const _MAX_BATCH = 256;

@@ -1,4 +1,9 @@
-// ThreadPoolExecutor: tasks run in a pool of reused Web Workers.
+/**
+ * ThreadPoolExecutor: tasks run in a pool of reused Web Workers.
+ *
+ * @module
+ */
+import { entryUrl } from "../_internal/runtime/entry.ts";
 import {
   addLiveThreads,
   agent,
@@ -37,7 +42,7 @@ export interface ThreadPoolExecutorOptions {
   initargs?: unknown[];
 }
 
-const _ENTRY = new URL("../_internal/pool/worker_entry.ts", import.meta.url);
+const _ENTRY = entryUrl("_internal/pool/worker_entry.ts");
 const _MAX_BATCH = 512;
 let _counter = 0;
 

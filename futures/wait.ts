@@ -1,4 +1,8 @@
-// wait(): block until some or all of a set of futures are done.
+/**
+ * wait(): block until some or all of a set of futures are done.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import type { Future } from "./future.ts";

@@ -1,5 +1,9 @@
-// What Lock and RLock share: acquire with Python's { blocking, timeout },
-// release, and the `using` forms.
+/**
+ * {@linkcode SemLock}, what Lock and RLock share: acquire with Python's
+ * `{ blocking, timeout }`, release, and the `using` forms.
+ *
+ * @module
+ */
 import {
   type AcquireOptions,
   acquireWaitMs,

@@ -1,6 +1,10 @@
-// What Pool and the dummy module's ThreadPool share: apply, the map
-// family, AsyncResult bookkeeping, close, terminate and join, over a
-// backend that runs tasks (child processes or threads).
+/**
+ * What Pool and the dummy module's ThreadPool share: apply, the map family,
+ * AsyncResult bookkeeping, close, terminate and join, over a backend that
+ * runs tasks (child processes or threads).
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { RuntimeError } from "../_internal/core/errors.ts";
 import { type Target, toTargetSpec } from "../_internal/share/target.ts";

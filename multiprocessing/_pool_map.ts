@@ -1,7 +1,11 @@
-// The map family's chunks, as CPython's pool sends them: each chunk is one
-// task carrying its items flat (`mapstar`/`starmapstar`), which returns one
-// list of results. Here the chunks are submitted, their outcomes gathered
-// into one list (map, starmap) or streamed (imap, imapUnordered).
+/**
+ * The map family's chunks, as CPython's pool sends them: each chunk is one
+ * task carrying its items flat (`mapstar`/`starmapstar`), which returns one
+ * list of results. Here the chunks are submitted, their outcomes gathered
+ * into one list (map, starmap) or streamed (imap, imapUnordered).
+ *
+ * @module
+ */
 import { type ErrorRecord, recordToError } from "../_internal/share/codec.ts";
 import { allPrimitive } from "../_internal/pool/flat_items.ts";
 

@@ -9,21 +9,14 @@
  * @module
  */
 import type { ChildChannel } from "../_internal/child/entry.ts";
-import { decode, type Encoded } from "../_internal/share/codec.ts";
+import { decode } from "../_internal/share/codec.ts";
 import { flushAll } from "../_internal/mp/client.ts";
-import { nodeProcess, writeStderr } from "../_internal/runtime/adapter.ts";
-import { resolveTarget, type TargetSpec } from "../_internal/share/target.ts";
-import type { ProcessInfo } from "./_state.ts";
-
-/** What the parent sends a process child at start-up. */
-export interface ProcessStartData {
-  /** The target, or `null` to run nothing. */
-  target: TargetSpec | null;
-  /** The target's arguments, encoded. */
-  args: Encoded;
-  /** The child's name, identity, daemon flag and parent. */
-  info: ProcessInfo;
-}
+import { writeStderr } from "../_internal/runtime/adapter.ts";
+import { catchUncaught } from "../_internal/runtime/uncaught.ts";
+import { resolveTarget } from "../_internal/share/target.ts";
+import { _activeThreads } from "../threading/thread.ts";
+import { adoptInfo, self } from "./_state.ts";
+import { _liveChildren, type ProcessStartData } from "./process.ts";
 
 /** Runs a `Process` target in this child, then ends the child. */
 export async function runProcess(
@@ -31,36 +24,20 @@ export async function runProcess(
   data: unknown,
 ): Promise<void> {
   const d = data as ProcessStartData;
-  const state = await import("./_state.ts");
-  state.adoptInfo(d.info);
+  adoptInfo(d.info);
   let failed = false;
   const report = (err: unknown) => {
     const text = err instanceof Error
       ? (err.stack ?? `${err.name}: ${err.message}`)
       : `Uncaught ${String(err)}`;
-    writeStderr(`Process ${state.self.name}:\n${text}\n`);
+    writeStderr(`Process ${self.name}:\n${text}\n`);
   };
-  const uncaught = (err: unknown) => {
+  catchUncaught((err) => {
     if (failed) return;
     failed = true;
     report(err);
     channel.close(1);
-  };
-  globalThis.addEventListener?.("error", (e: Event) => {
-    e.preventDefault();
-    uncaught((e as ErrorEvent).error ?? (e as ErrorEvent).message);
   });
-  globalThis.addEventListener?.(
-    "unhandledrejection",
-    (e: PromiseRejectionEvent) => {
-      e.preventDefault();
-      uncaught(e.reason);
-    },
-  );
-  if (typeof nodeProcess?.on === "function") {
-    nodeProcess.on("uncaughtException", uncaught);
-    nodeProcess.on("unhandledRejection", uncaught);
-  }
   try {
     if (d.target) {
       const fn = await resolveTarget(d.target);
@@ -79,11 +56,9 @@ export async function runProcess(
 
 /** As Python's process bootstrap: join non-daemon threads and children, stop daemon children. */
 async function _waitForOthers(): Promise<void> {
-  const { _liveChildren } = await import("./process.ts");
   const children = _liveChildren();
   for (const c of children) if (c.daemon) c.terminate();
   for (const c of children) if (!c.daemon) await c.join();
-  const { _activeThreads } = await import("../threading/thread.ts");
   for (const t of _activeThreads()) if (!t.daemon) await t.join();
   // What this process sent to shared objects reaches them before it exits.
   await flushAll();

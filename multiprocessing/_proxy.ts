@@ -1,9 +1,15 @@
-// The base of every multiprocessing shared object: a handle naming an object
-// served by the process that created it (see _internal/mp_wire.ts), that
-// travels to other processes and threads as a live handle. Locks,
-// semaphores, events, values and arrays also name a block of shared memory
-// (see _internal/shm_arena.ts), which every process that can map it uses
-// directly; the server stays the owner of their lifetime.
+/**
+ * {@linkcode BaseProxy}, the base of every shared object: a handle naming
+ * an object served by the process that created it, and often a block of
+ * shared memory too, that travels to other processes and threads as a live
+ * handle. Also the per-thread reference counts that free the object, and
+ * the registry that rebuilds arriving handles (filled by
+ * `_proxy_classes.ts`).
+ *
+ * Design: docs/design/multiprocessing.md
+ *
+ * @module
+ */
 import { nextObjectId } from "../_internal/runtime/agent.ts";
 import {
   registerShareable,
@@ -80,7 +86,7 @@ export function _newRef(
 
 /**
  * A block of `bytes` bytes of shared memory for a new object's state
- * (mechanism (2), see `_internal/shm_arena.ts`), or `null` when this thread
+ * (mechanism (2), see `_internal/shm/arena.ts`), or `null` when this thread
  * cannot map shared memory: the object is then served by this thread's
  * server alone (mechanism (1)). The block goes in the object's init state
  * as `m`, so the server works on the same words.
@@ -105,7 +111,7 @@ function _locsOf(init: ObjectInit): ShmLoc[] {
 }
 
 // ---------------------------------------------------------------------------
-// Reference counting (see _internal/mp_server.ts): this thread tells a
+// Reference counting (see _internal/mp/server.ts): this thread tells a
 // server it holds an object the first time it names it (or adopts a handle
 // that arrived), and that it holds it no more once its last handle here is
 // closed or collected. An object in shared memory whose handles never left
@@ -138,11 +144,6 @@ const _registry = new FinalizationRegistry<{ oid: number; hid: number }>(
   (h) => _let(h.oid, h.hid),
 );
 
-/** @internal How many objects this thread holds handles to (for tests). */
-export function _heldCount(): number {
-  return _counts.size;
-}
-
 interface _ProxyClass {
   _shareUrl?: string;
   _shareName?: string;
@@ -151,7 +152,11 @@ interface _ProxyClass {
 /** The proxy classes this thread has loaded, by `name@url`. */
 const _classes = new Map<string, typeof BaseProxy>();
 
-/** Registers a proxy class so its handles can be rebuilt in any process. */
+/**
+ * Registers a proxy class so its handles can be rebuilt in any process.
+ * Only `_proxy_classes.ts` calls it, for every class at once and with its
+ * own URL: see there why.
+ */
 export function _registerProxy(
   cls: (abstract new (...a: never[]) => BaseProxy) & _ProxyClass,
   url: string,
@@ -161,19 +166,6 @@ export function _registerProxy(
   cls._shareName = name;
   registerShareable(url, name, cls as never);
   _classes.set(`${name}@${url}`, cls as unknown as typeof BaseProxy);
-}
-
-let _loading: Promise<unknown> | null = null;
-let _loaded = false;
-
-/**
- * Loads every proxy class of the module, so that a handle arriving inside a
- * queue item can be rebuilt even by a blocking `getSync` (which cannot
- * import). Done the first time a handle arrives through the codec.
- */
-export function _loadAllProxies(): Promise<unknown> {
-  _loading ??= import("./mod.ts").then(() => _loaded = true);
-  return _loading;
 }
 
 function _revive(cls: typeof BaseProxy, ref: ProxyRef): BaseProxy {
@@ -322,11 +314,16 @@ export abstract class BaseProxy {
   /** @internal Describes this object for another process or thread. */
   [SHARE](): SharedDescriptor {
     const cls = this.constructor as _ProxyClass;
+    if (cls._shareUrl === undefined) {
+      throw new TypeError(
+        `cannot share a ${this.constructor.name}: import the multiprocessing module first`,
+      );
+    }
     const state = this._onShare();
     // The handle on its way holds the object until it is adopted.
     this._post("_share").catch(() => {});
     return {
-      url: cls._shareUrl!,
+      url: cls._shareUrl,
       name: cls._shareName!,
       // A fresh id for each trip, so the receiver always calls
       // `_fromShared`, which adopts (and reuses a live handle itself).
@@ -335,12 +332,13 @@ export abstract class BaseProxy {
     };
   }
 
-  /** @internal Rebuilds a handle in another process or thread. */
+  /**
+   * @internal Rebuilds a handle in another process or thread. The codec
+   * found this class by importing the descriptor's URL, `_proxy_classes.ts`,
+   * so every other proxy class is registered here too.
+   */
   static _fromShared(state: unknown, _id: number): unknown {
-    if (_loaded) return _revive(this, state as ProxyRef);
-    // Where handles arrive, every proxy class must be at hand (see
-    // `_loadAllProxies`).
-    return _loadAllProxies().then(() => _revive(this, state as ProxyRef));
+    return _revive(this, state as ProxyRef);
   }
 
   /** @internal A handle to this object arrived again: adopt it, keep this one. */

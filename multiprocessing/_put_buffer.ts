@@ -1,12 +1,14 @@
-// Batches the async puts of one thread to one unbounded queue, as Python's
-// feeder thread does: `put` hands the item over and returns; what
-// accumulated goes out in one frame when the event loop turns, or at once
-// when a frame's worth has piled up (that put then waits for the write,
-// so a fast producer cannot outrun the socket without bound). Items still
-// buffered when the process exits are sent with a blocking call from the
-// exit handler, as Python joins its feeder threads at exit.
+/**
+ * Batches the async puts of one thread to one unbounded queue, as Python's
+ * feeder thread does: items go out in one frame per turn of the event loop
+ * (or per 1024 items), and whatever is left is sent when the process exits.
+ *
+ * Design: docs/design/multiprocessing.md
+ *
+ * @module
+ */
 import { setImmediate } from "node:timers";
-import { prepareItem } from "../queue/_items.ts";
+import { prepareItem } from "../queue/_item_codec.ts";
 import { nodeProcess, writeStderr } from "../_internal/runtime/adapter.ts";
 import type { BaseProxy } from "./_proxy.ts";
 

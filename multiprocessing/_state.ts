@@ -1,8 +1,10 @@
-// Who this process is in multiprocessing's terms: its name, identity and
-// daemon flag, its parent, and the children it started. A child process
-// learns these from its start-up data (see _internal/mp_process.ts).
-import { pid, ppid } from "../_internal/runtime/adapter.ts";
-
+/**
+ * Who this process is in multiprocessing's terms: its name, identity and
+ * daemon flag, and its parent. A child process learns these from its
+ * start-up data (see `_process_role.ts`).
+ *
+ * @module
+ */
 /** What a child is told about itself and its parent when it starts. */
 export interface ProcessInfo {
   /** The process's name. */
@@ -36,9 +38,4 @@ let _counter = 0;
 /** The identity of the next child this process starts. */
 export function nextIdentity(): number[] {
   return [...self.identity, ++_counter];
-}
-
-/** This process's pid and its parent's, as the OS says. */
-export function osIds(): { pid: number; ppid: number } {
-  return { pid: pid(), ppid: ppid() };
 }

@@ -1,5 +1,9 @@
-// multiprocessing.connection.wait: the first of several connections and
-// process sentinels to become ready.
+/**
+ * multiprocessing.connection.wait: the first of several connections and
+ * process sentinels to become ready.
+ *
+ * @module
+ */
 import { typeName } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { Connection } from "./connection.ts";

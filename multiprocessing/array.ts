@@ -1,9 +1,13 @@
-// Array: a fixed-length array of a C type, shared by processes.
+/**
+ * Array: a fixed-length array of a C type, shared by processes.
+ *
+ * @module
+ */
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import { ValueError } from "../_internal/core/errors.ts";
 import type { SemLock } from "./_lock_base.ts";
-import { _adopting, _registerProxy, BaseProxy } from "./_proxy.ts";
+import { _adopting, BaseProxy } from "./_proxy.ts";
 import {
   fromStored,
   type NumArray,
@@ -309,4 +313,3 @@ export class Array extends BaseProxy {
     return this.getLock().holdSync(options);
   }
 }
-_registerProxy(Array, import.meta.url, "Array");

@@ -1,4 +1,8 @@
-// AsyncResult: the handle of a Pool call whose result comes later.
+/**
+ * AsyncResult: the handle of a Pool call whose result comes later.
+ *
+ * @module
+ */
 import { TimeoutError, ValueError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 

@@ -1,4 +1,8 @@
-// Barrier: processes meet, then go on together.
+/**
+ * Barrier: processes meet, then go on together.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import {
   evaluateFunction,
@@ -9,7 +13,7 @@ import {
 } from "../_internal/share/target.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { BrokenBarrierError } from "../threading/barrier.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 
 interface _BarrierExtra {
   parties: number;
@@ -155,6 +159,5 @@ export class Barrier extends BaseProxy {
     this._callSync("abort");
   }
 }
-_registerProxy(Barrier, import.meta.url, "Barrier");
 
 export { BrokenBarrierError };

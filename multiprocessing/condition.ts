@@ -1,9 +1,13 @@
-// Condition: waiting for a state change, across processes.
+/**
+ * Condition: waiting for a state change, across processes.
+ *
+ * @module
+ */
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
 import type { SemLock } from "./_lock_base.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 import { RLock } from "./rlock.ts";
 
 /**
@@ -189,4 +193,3 @@ export class Condition extends BaseProxy {
     this._callSync("notify", Number.MAX_SAFE_INTEGER);
   }
 }
-_registerProxy(Condition, import.meta.url, "Condition");

@@ -1,4 +1,9 @@
-// Pipe and Connection: two connected ends that carry messages between processes.
+/**
+ * Pipe and Connection: two connected ends that carry messages between
+ * processes.
+ *
+ * @module
+ */
 import type { Buffer } from "node:buffer";
 import { serialize } from "node:v8";
 import { OSError } from "../_internal/core/errors.ts";
@@ -7,7 +12,7 @@ import {
   packMessage,
   unpackMessage,
 } from "../_internal/mp/pipe_message.ts";
-import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
+import { decodeItem, encodeItem } from "./_item_handles.ts";
 import { pid } from "../_internal/runtime/adapter.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import {
@@ -28,7 +33,6 @@ import {
   _newOid,
   _newRef,
   _preset,
-  _registerProxy,
   BaseProxy,
   type ProxyRef,
 } from "./_proxy.ts";
@@ -303,8 +307,8 @@ export class Connection<T = unknown> extends BaseProxy {
   recvSync(): T {
     this.#checkReadable();
     const rx = this.#rx;
-    if (rx !== null) return this.#value(this.#readSync(rx), decodeItemSync<T>);
-    return decodeItemSync<T>(this._callSync("recv", this.#end.end));
+    if (rx !== null) return this.#value(this.#readSync(rx), decodeItem<T>);
+    return decodeItem<T>(this._callSync("recv", this.#end.end));
   }
 
   /**
@@ -503,7 +507,6 @@ export class Connection<T = unknown> extends BaseProxy {
     this.close();
   }
 }
-_registerProxy(Connection, import.meta.url, "Connection");
 
 /**
  * Makes a pipe and returns its two ends, as Python's

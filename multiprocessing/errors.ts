@@ -1,4 +1,8 @@
-// ProcessError: the base of multiprocessing's own exceptions.
+/**
+ * ProcessError: the base of multiprocessing's own exceptions.
+ *
+ * @module
+ */
 import { registerError } from "../_internal/core/errors.ts";
 
 /**

@@ -1,4 +1,8 @@
-// Event: a flag that processes wait for.
+/**
+ * Event: a flag that processes wait for.
+ *
+ * @module
+ */
 import { timeoutToMs } from "../_internal/core/time.ts";
 import type { ShmLoc } from "../_internal/shm/arena.ts";
 import {
@@ -8,13 +12,7 @@ import {
   eventWait,
   eventWaitSync,
 } from "../_internal/shm/sync.ts";
-import {
-  _adopting,
-  _newRef,
-  _registerProxy,
-  _shmBlock,
-  BaseProxy,
-} from "./_proxy.ts";
+import { _adopting, _newRef, _shmBlock, BaseProxy } from "./_proxy.ts";
 
 /**
  * A flag shared by processes, as Python's `multiprocessing.Event`: `set()`
@@ -107,7 +105,6 @@ export class Event extends BaseProxy {
     return `<Event(${this.isSet() ? "set" : "unset"})>`;
   }
 }
-_registerProxy(Event, import.meta.url, "Event");
 
 function _eventState(): { m: ShmLoc } | null {
   const m = _shmBlock(16);

@@ -1,4 +1,9 @@
-// currentProcess, parentProcess, activeChildren, cpuCount.
+/**
+ * What a process knows of itself and its family: currentProcess,
+ * parentProcess, activeChildren, and cpuCount.
+ *
+ * @module
+ */
 import { pidAlive } from "../_internal/runtime/proc_status.ts";
 import { cpuCount as _cpuCount } from "../_internal/runtime/adapter.ts";
 import { _liveChildren, Process } from "./process.ts";

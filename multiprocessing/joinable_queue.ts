@@ -1,6 +1,9 @@
-// JoinableQueue: a Queue that counts unfinished tasks.
+/**
+ * JoinableQueue: a Queue that counts unfinished tasks.
+ *
+ * @module
+ */
 import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
-import { _registerProxy } from "./_proxy.ts";
 import { Queue } from "./queues.ts";
 
 /**
@@ -73,4 +76,3 @@ export class JoinableQueue<T = unknown> extends Queue<T> {
     return true;
   }
 }
-_registerProxy(JoinableQueue, import.meta.url, "JoinableQueue");

@@ -1,6 +1,10 @@
-// Lock: a mutual-exclusion lock shared by processes.
+/**
+ * Lock: a mutual-exclusion lock shared by processes.
+ *
+ * @module
+ */
 import { _lockState, SemLock } from "./_lock_base.ts";
-import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef } from "./_proxy.ts";
 
 /**
  * A non-recursive lock that any number of processes (and their threads)
@@ -47,4 +51,3 @@ export class Lock extends SemLock {
     return `<Lock(owner=${this.locked() ? "SomeOtherProcess" : "None"})>`;
   }
 }
-_registerProxy(Lock, import.meta.url, "Lock");

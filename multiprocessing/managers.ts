@@ -1,6 +1,10 @@
-// Manager: shared containers (dict, list, Namespace) and the module's
-// shared objects, made through one object as Python's SyncManager does.
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+/**
+ * Manager: shared containers (dict, list, Namespace) and the module's shared
+ * objects, made through one object as Python's SyncManager does.
+ *
+ * @module
+ */
+import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 import { Array as SharedArray } from "./array.ts";
 import { Barrier } from "./barrier.ts";
 import { Condition } from "./condition.ts";
@@ -290,7 +294,6 @@ export class DictProxy<K = unknown, V = unknown> extends BaseProxy {
     await this._call("clear");
   }
 }
-_registerProxy(DictProxy, import.meta.url, "DictProxy");
 
 /**
  * A list shared by processes, as the proxy Python's `manager.list()`
@@ -504,7 +507,6 @@ export class ListProxy<T = unknown> extends BaseProxy {
     await this._call("clear");
   }
 }
-_registerProxy(ListProxy, import.meta.url, "ListProxy");
 
 const _NS_OWN = new Set(["then", "toString", "constructor", "toJSON"]);
 
@@ -572,7 +574,6 @@ export class Namespace extends BaseProxy {
     })`;
   }
 }
-_registerProxy(Namespace, import.meta.url, "Namespace");
 
 /**
  * Python's `SyncManager`: makes shared dicts, lists, namespaces and the

@@ -1,4 +1,9 @@
-// Pool: Python's process pool, on the futures module's pool machinery.
+/**
+ * Pool: Python's process pool, on the futures module's pool machinery.
+ *
+ * @module
+ */
+import { entryUrl } from "../_internal/runtime/entry.ts";
 import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
 import { ValueError } from "../_internal/core/errors.ts";
 import { checkForProcess } from "../_internal/mp/encode.ts";
@@ -9,7 +14,7 @@ import type {
 } from "../_internal/pool/protocol.ts";
 import { encode } from "../_internal/share/codec.ts";
 import { cpuCount } from "../_internal/runtime/adapter.ts";
-import { signalName } from "../_internal/spawn/spawn.ts";
+import { signalName } from "../_internal/spawn/signals.ts";
 import { type Target, toTargetSpec } from "../_internal/share/target.ts";
 export type { AsyncOptions, MapOptions } from "./_pool_base.ts";
 import type { _Dispatcher, _Slot } from "../futures/_dispatcher.ts";
@@ -29,7 +34,7 @@ export interface PoolOptions {
 }
 
 const _ROLE = {
-  module: new URL("../_internal/child/pool_role.ts", import.meta.url).href,
+  module: entryUrl("_internal/child/pool_role.ts").href,
   name: "runPool",
 };
 

@@ -1,18 +1,23 @@
-// Process: a target running in a child OS process, with Python's lifecycle.
+/**
+ * Process: a target running in a child OS process, with Python's lifecycle.
+ *
+ * @module
+ */
+import { entryUrl } from "../_internal/runtime/entry.ts";
 import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
 import { RuntimeError, ValueError } from "../_internal/core/errors.ts";
 import { encodeForProcess } from "../_internal/mp/encode.ts";
+import type { Encoded } from "../_internal/share/codec.ts";
 import { procState } from "../_internal/runtime/proc_status.ts";
-import type { ProcessStartData } from "./_process_role.ts";
 import { pid as ownPid } from "../_internal/runtime/adapter.ts";
-import type { ExitStatus } from "../_internal/spawn/spawn.ts";
+import type { ExitStatus } from "../_internal/spawn/types.ts";
 import {
   type Target,
   type TargetSpec,
   toTargetSpec,
 } from "../_internal/share/target.ts";
 import { Deadline, sleepMs, timeoutToMs } from "../_internal/core/time.ts";
-import { nextIdentity, self } from "./_state.ts";
+import { nextIdentity, type ProcessInfo, self } from "./_state.ts";
 
 const _SENTINEL_BASE = 1 << 20;
 let _sentinelCount = 0;
@@ -44,8 +49,18 @@ export interface ProcessOptions {
   daemon?: boolean | null;
 }
 
+/** What the parent sends a process child at start-up (see `_process_role.ts`). */
+export interface ProcessStartData {
+  /** The target, or `null` to run nothing. */
+  target: TargetSpec | null;
+  /** The target's arguments, encoded. */
+  args: Encoded;
+  /** The child's name, identity, daemon flag and parent. */
+  info: ProcessInfo;
+}
+
 const _ROLE = {
-  module: new URL("./_process_role.ts", import.meta.url).href,
+  module: entryUrl("multiprocessing/_process_role.ts").href,
   name: "runProcess",
 };
 

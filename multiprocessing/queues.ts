@@ -1,12 +1,16 @@
-// Queue: a FIFO queue shared by processes.
+/**
+ * Queue: a FIFO queue shared by processes.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { flushAll, registerLocal } from "../_internal/mp/client.ts";
 import { Queue as LocalQueue } from "../queue/queue.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { Empty, Full } from "../queue/errors.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
-import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
+import { decodeItem, encodeItem } from "./_item_handles.ts";
 
 /** Options of a queue's `put` and `get`, Python's keyword arguments. */
 export interface QueueWaitOptions {
@@ -207,7 +211,7 @@ export class Queue<T = unknown> extends BaseProxy {
    */
   getSync(options?: QueueWaitOptions): T {
     const ms = _waitMs(options);
-    return decodeItemSync<T>(
+    return decodeItem<T>(
       this.#local ? this.#local.getSync(options) : this._callSync("get", ms),
     );
   }
@@ -274,6 +278,5 @@ export class Queue<T = unknown> extends BaseProxy {
     return `<${this.constructor.name} object ${this._ref.oid}>`;
   }
 }
-_registerProxy(Queue, import.meta.url, "Queue");
 
 export { Empty, Full };

@@ -1,6 +1,10 @@
-// RLock: a re-entrant lock shared by processes.
+/**
+ * RLock: a re-entrant lock shared by processes.
+ *
+ * @module
+ */
 import { _lockState, SemLock } from "./_lock_base.ts";
-import { _adopting, _newRef, _registerProxy } from "./_proxy.ts";
+import { _adopting, _newRef } from "./_proxy.ts";
 
 /**
  * A re-entrant lock shared by processes, as Python's
@@ -49,4 +53,3 @@ export class RLock extends SemLock {
       : `<RLock(${this._owned() ? "MainThread" : "SomeOtherThread"}, ${n})>`;
   }
 }
-_registerProxy(RLock, import.meta.url, "RLock");

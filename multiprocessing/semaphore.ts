@@ -1,4 +1,8 @@
-// Semaphore and BoundedSemaphore shared by processes.
+/**
+ * Semaphore and BoundedSemaphore shared by processes.
+ *
+ * @module
+ */
 import {
   type AcquireOptions,
   acquireWaitMs,
@@ -17,7 +21,6 @@ import {
   _adopting,
   _newRef,
   _preset,
-  _registerProxy,
   _shmBlock,
   BaseProxy,
   type ProxyRef,
@@ -166,7 +169,6 @@ export class Semaphore extends BaseProxy {
     return `<${this.constructor.name}(value=${this.getValue()})>`;
   }
 }
-_registerProxy(Semaphore, import.meta.url, "Semaphore");
 
 /**
  * A {@linkcode Semaphore} that refuses to be released above its initial
@@ -198,4 +200,3 @@ export class BoundedSemaphore extends Semaphore {
     super();
   }
 }
-_registerProxy(BoundedSemaphore, import.meta.url, "BoundedSemaphore");

@@ -1,8 +1,12 @@
-// SimpleQueue: an unbounded FIFO queue shared by processes, without extras.
+/**
+ * SimpleQueue: an unbounded FIFO queue shared by processes, without extras.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
-import { _adopting, _newRef, _registerProxy, BaseProxy } from "./_proxy.ts";
+import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
-import { decodeItem, decodeItemSync, encodeItem } from "./_items.ts";
+import { decodeItem, encodeItem } from "./_item_handles.ts";
 import { registerLocal } from "../_internal/mp/client.ts";
 import { Queue as LocalQueue } from "../queue/queue.ts";
 
@@ -94,7 +98,7 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
    * @returns The item.
    */
   getSync(): T {
-    return decodeItemSync<T>(
+    return decodeItem<T>(
       this.#local ? this.#local.getSync() : this._callSync("get", Infinity),
     );
   }
@@ -114,4 +118,3 @@ export class SimpleQueue<T = unknown> extends BaseProxy {
     this.#closed = true;
   }
 }
-_registerProxy(SimpleQueue, import.meta.url, "SimpleQueue");

@@ -1,11 +1,14 @@
-// Value: one number of a C type, shared by processes.
+/**
+ * Value: one number of a C type, shared by processes.
+ *
+ * @module
+ */
 import type { AcquireOptions } from "../threading/_acquire_args.ts";
 import type { Held } from "../threading/_held.ts";
 import type { SemLock } from "./_lock_base.ts";
 import {
   _adopting,
   _newRef,
-  _registerProxy,
   _shmBlock,
   BaseProxy,
   type ProxyRef,
@@ -256,4 +259,3 @@ export class Value extends BaseProxy {
     return `<Synchronized wrapper for c_${this.#extra.typecode}(${this.value})>`;
   }
 }
-_registerProxy(Value, import.meta.url, "Value");

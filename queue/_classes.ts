@@ -1,12 +1,17 @@
-// Which index each queue class keeps and where it is exported from, so the
-// base class can build the right store and describe itself for sharing.
+/**
+ * The registry of queue classes: which index each keeps and where it is
+ * exported from, so the base class can build the right store and describe
+ * itself for sharing.
+ *
+ * @module
+ */
 import { registerShareable, type Revivable } from "../_internal/share/codec.ts";
-import type { Kind } from "./_layout.ts";
+import type { IndexKind } from "./_layout.ts";
 
 /** What the registry knows about a queue class. */
 export interface QueueClassInfo {
   /** The index it keeps. */
-  kind: Kind;
+  kind: IndexKind;
   /** The URL of the module exporting it. */
   url: string;
   /** Its export name. */

@@ -1,4 +1,9 @@
-// Python's `<` for JavaScript values, as PriorityQueue orders its items.
+/**
+ * Python's `<` and `==` for JavaScript values, as `PriorityQueue` orders
+ * its items.
+ *
+ * @module
+ */
 
 /** The name Python would give the type of `v`, for error messages. */
 export function pyTypeName(v: unknown): string {

@@ -1,30 +1,14 @@
-// The queue algorithm of CPython's Lib/queue.py over shared memory: one
-// mutex guards the state; `_put`/`_get` hooks keep a FIFO ring, a LIFO
-// stack or a heap (ported from Lib/heapq.py so the heap array matches
-// CPython's); waiters queue in arrival order with a slot each.
-//
-// The unbounded FIFO queues (`Queue()`, `SimpleQueue`) add a lock-free
-// ring in front (_ring.ts): small items go through it without the mutex.
-// Order across the ring and the mutex-guarded index (here the "overflow")
-// holds because every item in the overflow came after every item in the
-// ring: a put goes to the overflow only when the ring is full, the item is
-// too large for a slot, or the overflow is not empty; the Overflow flag
-// keeps lock-free puts out until the overflow is empty again; and a get
-// takes from the overflow only when the ring holds nothing, not even an item
-// being written. Puts that read the flag before it was set are concurrent
-// with the overflow's items, so either order is right for them. Getters
-// park only with the mutex held, after setting the Getters flag and looking
-// at the ring again; a lock-free put looks at the flag after publishing its
-// item, so one of the two sees the other (both are sequentially consistent
-// Atomics), and whoever sees it hands the ring's items to the parked
-// getters, oldest first (serve()).
-//
-// Fairness. Python's Condition-based queue lets a newcomer take an item that
-// a just-woken getter was about to take, and woken threads run in whatever
-// order the scheduler picks. Here a put that finds getters waiting hands its
-// item to the oldest of them directly, and a get that frees a place moves
-// the oldest waiting putter's item in (see the invariants below). So blocked
-// getters and putters are served strictly in the order they arrived.
+/**
+ * The queue algorithm of CPython's Lib/queue.py over shared memory: one
+ * mutex guards the state; `_put`/`_get` hooks keep a FIFO ring, a LIFO
+ * stack or a heap (heapq's, so the heap array matches CPython's); waiters
+ * queue in arrival order with a slot each. Unbounded FIFO queues also put
+ * the lock-free ring of `_ring.ts` in front.
+ *
+ * Design: docs/design/queue.md
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import type { Deadline } from "../_internal/core/time.ts";
 import { notify, waitAsync, waitSync } from "../_internal/sync/wait.ts";
@@ -46,9 +30,16 @@ import {
   writeItem,
   writeRecordAt,
   writeStringAt,
-} from "./_items.ts";
-import { C, Kind, List, Slot, Tag, W } from "./_layout.ts";
-import { F, Ring, SLOT_PAYLOAD, slotViews } from "./_ring.ts";
+} from "./_item_codec.ts";
+import {
+  CtrlWord,
+  IndexKind,
+  RecordTag,
+  WaiterList,
+  WaiterState,
+  WaiterWord,
+} from "./_layout.ts";
+import { Ring, RingFlag, SLOT_PAYLOAD, slotViews } from "./_ring.ts";
 import { Store, type StoreState } from "./_store.ts";
 
 /** A custom order: negative when `a` comes before `b`, as for `Array.prototype.sort`. */
@@ -111,7 +102,7 @@ export class QueueCore {
   readonly s: Store;
   /** The lock-free ring of an unbounded FIFO queue, or null. */
   readonly #ring: Ring | null;
-  readonly #kind: Kind;
+  readonly #kind: IndexKind;
   readonly #compare: CompareFn | null;
   /** `maxsize`, fixed at creation: kept here so a put need not read it from shared memory. */
   readonly #max: number;
@@ -119,30 +110,30 @@ export class QueueCore {
   readonly #cache = new Map<number, _Cached>();
   /** What the last take produced: a tag for `finishTake`, or -1 with the item in #out. */
   #out: unknown = undefined;
-  #outTag: Tag | -1 | -2 = -1;
+  #outTag: RecordTag | -1 | -2 = -1;
   /** The large record the last get took, until releaseLarge(). */
   #large = -1;
 
   constructor(
     state?: StoreState,
-    kind: Kind = Kind.Fifo,
+    kind: IndexKind = IndexKind.Fifo,
     maxsize = 0,
     compare: CompareFn | null = null,
   ) {
     this.s = new Store(state, kind, maxsize);
     this.#kind = this.s.kind;
     this.#compare = compare;
-    this.#max = this.s.ctl[C.MaxSize];
+    this.#max = this.s.ctl[CtrlWord.MaxSize];
     const ring = this.s.state.ring;
     this.#ring = ring ? new Ring(ring) : null;
   }
 
   get maxsize(): number {
-    return this.s.ctl[C.MaxSize];
+    return this.s.ctl[CtrlWord.MaxSize];
   }
 
   qsize(): number {
-    const n = Atomics.load(this.s.ctl, C.Count);
+    const n = Atomics.load(this.s.ctl, CtrlWord.Count);
     return this.#ring === null ? n : n + this.#ring.size();
   }
 
@@ -173,14 +164,14 @@ export class QueueCore {
   #put(ref: number, item: unknown): void {
     const s = this.s;
     const ctl = s.ctl;
-    const n = ctl[C.Count];
-    if (n === ctl[C.IndexCap]) s.growIndex();
+    const n = ctl[CtrlWord.Count];
+    if (n === ctl[CtrlWord.IndexCap]) s.growIndex();
     const idx = s.index;
     switch (this.#kind) {
-      case Kind.Fifo:
-        idx[(ctl[C.Head] + n) & (ctl[C.IndexCap] - 1)] = ref;
+      case IndexKind.Fifo:
+        idx[(ctl[CtrlWord.Head] + n) & (ctl[CtrlWord.IndexCap] - 1)] = ref;
         break;
-      case Kind.Lifo:
+      case IndexKind.Lifo:
         idx[n] = ref;
         break;
       default: {
@@ -202,14 +193,14 @@ export class QueueCore {
         idx[pos] = ref;
       }
     }
-    ctl[C.Count] = n + 1;
+    ctl[CtrlWord.Count] = n + 1;
   }
 
   /** Runs the comparisons a heap push of `item` would run, changing nothing. */
   #probe(item: unknown): void {
-    if (this.#kind !== Kind.Heap) return;
+    if (this.#kind !== IndexKind.Heap) return;
     const idx = this.s.index;
-    let pos = this.s.ctl[C.Count];
+    let pos = this.s.ctl[CtrlWord.Count];
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
       if (!this.#less(item, this.#valueOf(idx[parent]))) break;
@@ -222,23 +213,23 @@ export class QueueCore {
     const s = this.s;
     const ctl = s.ctl;
     const idx = s.index;
-    const n = ctl[C.Count];
+    const n = ctl[CtrlWord.Count];
     let ref: number;
     switch (this.#kind) {
-      case Kind.Fifo: {
-        const head = ctl[C.Head];
+      case IndexKind.Fifo: {
+        const head = ctl[CtrlWord.Head];
         ref = idx[head];
-        ctl[C.Head] = (head + 1) & (ctl[C.IndexCap] - 1);
+        ctl[CtrlWord.Head] = (head + 1) & (ctl[CtrlWord.IndexCap] - 1);
         break;
       }
-      case Kind.Lifo:
+      case IndexKind.Lifo:
         ref = idx[n - 1];
         break;
       default:
         ref = this.#heappop(idx, n);
     }
-    ctl[C.Count] = n - 1;
-    if (n === 1) ctl[C.Head] = 0;
+    ctl[CtrlWord.Count] = n - 1;
+    if (n === 1) ctl[CtrlWord.Head] = 0;
     return ref;
   }
 
@@ -305,7 +296,7 @@ export class QueueCore {
     const s = this.s;
     const tag = tagOf(s, ref);
     let hit: _Cached | undefined;
-    if (this.#kind === Kind.Heap && isEncoded(tag)) {
+    if (this.#kind === IndexKind.Heap && isEncoded(tag)) {
       hit = this.#cache.get(ref);
       if (hit) {
         this.#cache.delete(ref);
@@ -319,13 +310,13 @@ export class QueueCore {
       // Copied out after the lock is released; freed by releaseLarge().
       this.#large = ref;
       this.#outTag = -2;
-      if (!inTransit) s.ctl[C.Transit]++;
+      if (!inTransit) s.ctl[CtrlWord.Transit]++;
       return;
     } else {
       this.#outTag = takeRecord(s, ref);
     }
     s.free(ref);
-    if (inTransit) s.ctl[C.Transit]--;
+    if (inTransit) s.ctl[CtrlWord.Transit]--;
   }
 
   /** Takes the next item out of the queue, then fills freed places from waiting putters. */
@@ -333,31 +324,31 @@ export class QueueCore {
     const s = this.s;
     this.#deliver(this.#get(), false);
     const ctl = s.ctl;
-    if (ctl[C.PutHead] !== -1) this.#admitPutters();
-    if (ctl[C.Count] === 0) s.resetIfLarge();
+    if (ctl[CtrlWord.PutHead] !== -1) this.#admitPutters();
+    if (ctl[CtrlWord.Count] === 0) s.resetIfLarge();
   }
 
   /** Moves waiting putters' items into the free places, oldest putter first. */
   #admitPutters(): void {
     const s = this.s;
     const ctl = s.ctl;
-    const max = ctl[C.MaxSize];
-    while (ctl[C.PutHead] !== -1 && ctl[C.Count] < max) {
-      const ref = s.slotItem(ctl[C.PutHead]);
+    const max = ctl[CtrlWord.MaxSize];
+    while (ctl[CtrlWord.PutHead] !== -1 && ctl[CtrlWord.Count] < max) {
+      const ref = s.slotItem(ctl[CtrlWord.PutHead]);
       try {
         this.#put(
           ref,
-          this.#kind === Kind.Heap ? this.#valueOf(ref) : undefined,
+          this.#kind === IndexKind.Heap ? this.#valueOf(ref) : undefined,
         );
       } catch {
         // Its item cannot be compared with the queue's: the putter tries
         // again itself and gets the error.
-        s.wakeOldest(List.Put, Slot.Failed);
+        s.wakeOldest(WaiterList.Put, WaiterState.Failed);
         continue;
       }
-      Atomics.add(ctl, C.Unfinished, 1);
-      ctl[C.Transit]--;
-      s.wakeOldest(List.Put, Slot.Notified);
+      Atomics.add(ctl, CtrlWord.Unfinished, 1);
+      ctl[CtrlWord.Transit]--;
+      s.wakeOldest(WaiterList.Put, WaiterState.Notified);
     }
   }
 
@@ -365,21 +356,21 @@ export class QueueCore {
   #insertRef(ref: number, item: unknown): void {
     const s = this.s;
     const ctl = s.ctl;
-    const getter = ctl[C.GetHead];
+    const getter = ctl[CtrlWord.GetHead];
     // Items a lock-free put published behind one still being written stay
     // in the ring until serve() can hand them over, in order: a newer item
     // must not overtake them, so it queues up behind them in the overflow.
     if (getter !== -1 && (this.#ring === null || !this.#ring.pending())) {
       s.setSlotItem(getter, ref);
-      ctl[C.Transit]++;
-      s.wakeOldest(List.Get, Slot.Notified);
+      ctl[CtrlWord.Transit]++;
+      s.wakeOldest(WaiterList.Get, WaiterState.Notified);
     } else {
       // Lock-free puts keep out of the ring until the overflow is empty.
-      this.#ring?.addFlags(F.Overflow);
+      this.#ring?.addFlags(RingFlag.Overflow);
       this.#put(ref, item);
     }
     // Atomics: lock-free puts count without the lock.
-    Atomics.add(ctl, C.Unfinished, 1);
+    Atomics.add(ctl, CtrlWord.Unfinished, 1);
   }
 
   #insert(item: unknown, bytes: Prepared | undefined): void {
@@ -420,11 +411,11 @@ export class QueueCore {
     if (pos < 0) pos = this.#claimFull(ring, spinMs, napMs);
     if (pos < 0) return 0;
     // Counted before the item is visible, so its taskDone() cannot come first.
-    Atomics.add(this.s.ctl, C.Unfinished, 1);
+    Atomics.add(this.s.ctl, CtrlWord.Unfinished, 1);
     writeRecordAt(ring, ring.refOf(pos), item, p, len);
     ring.publish(pos);
     // After publishing: a getter that parked meanwhile set the flag first.
-    return ring.flags() & (F.Getters | F.Drain) ? 2 : 1;
+    return ring.flags() & (RingFlag.Getters | RingFlag.Drain) ? 2 : 1;
   }
 
   /**
@@ -437,10 +428,10 @@ export class QueueCore {
     let pos = ring.claimPut();
     if (pos < 0) pos = this.#claimFull(ring, spinMs, napMs);
     if (pos < 0) return 0;
-    Atomics.add(this.s.ctl, C.Unfinished, 1);
+    Atomics.add(this.s.ctl, CtrlWord.Unfinished, 1);
     writeStringAt(ring, ring.refOf(pos), str);
     ring.publish(pos);
-    return ring.flags() & (F.Getters | F.Drain) ? 2 : 1;
+    return ring.flags() & (RingFlag.Getters | RingFlag.Drain) ? 2 : 1;
   }
 
   /** Claims a slot of a full ring once one comes free within `ms` milliseconds; -1 otherwise. */
@@ -469,7 +460,7 @@ export class QueueCore {
   tryFastGet(): boolean {
     const ring = this.#ring;
     // Parked getters come first: newcomers leave the ring to serve().
-    if (ring === null || ring.flags() & F.Getters) return false;
+    if (ring === null || ring.flags() & RingFlag.Getters) return false;
     return this.#ringTake(ring) >= 0;
   }
 
@@ -479,8 +470,9 @@ export class QueueCore {
     if (pos >= 0) {
       // The slot is this thread's until released: decode it in place.
       const ref = ring.refOf(pos);
-      if (tagOf(ring, ref) === Tag.V8) this.#outTag = takeRecord(ring, ref);
-      else {
+      if (tagOf(ring, ref) === RecordTag.V8) {
+        this.#outTag = takeRecord(ring, ref);
+      } else {
         this.#out = readRecord(ring, ref);
         this.#outTag = -1;
       }
@@ -500,8 +492,8 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     const ctl = s.ctl;
-    if (ring.flags() & F.Drain) this.#drainRing(ring);
-    while (ctl[C.GetHead] !== -1) {
+    if (ring.flags() & RingFlag.Drain) this.#drainRing(ring);
+    while (ctl[CtrlWord.GetHead] !== -1) {
       const pos = ring.claimTake();
       let ref: number;
       if (pos >= 0) {
@@ -509,12 +501,12 @@ export class QueueCore {
         ref = s.alloc(ring.i32[from * 2], tagOf(ring, from));
         copyRecord(ring, from, s, ref);
         ring.release(pos);
-      } else if (ctl[C.Count] > 0 && !ring.pending()) {
+      } else if (ctl[CtrlWord.Count] > 0 && !ring.pending()) {
         ref = this.#get();
       } else break; // nothing, or an item being written: its put serves
-      s.setSlotItem(ctl[C.GetHead], ref);
-      ctl[C.Transit]++;
-      s.wakeOldest(List.Get, Slot.Notified);
+      s.setSlotItem(ctl[CtrlWord.GetHead], ref);
+      ctl[CtrlWord.Transit]++;
+      s.wakeOldest(WaiterList.Get, WaiterState.Notified);
     }
     this.#refreshFlags(ring);
   }
@@ -523,9 +515,9 @@ export class QueueCore {
   #refreshFlags(ring: Ring): void {
     const ctl = this.s.ctl;
     const old = ring.flags();
-    let f = old & (F.ShutDown | F.Drain);
-    if (ctl[C.GetHead] !== -1) f |= F.Getters;
-    if (ctl[C.Count] > 0) f |= F.Overflow;
+    let f = old & (RingFlag.ShutDown | RingFlag.Drain);
+    if (ctl[CtrlWord.GetHead] !== -1) f |= RingFlag.Getters;
+    if (ctl[CtrlWord.Count] > 0) f |= RingFlag.Overflow;
     if (f !== old) ring.setFlags(f);
   }
 
@@ -535,12 +527,14 @@ export class QueueCore {
     let dropped = false;
     for (let pos = ring.claimTake(); pos >= 0; pos = ring.claimTake()) {
       ring.release(pos);
-      if (Atomics.sub(ctl, C.Unfinished, 1) <= 0) {
-        Atomics.add(ctl, C.Unfinished, 1);
+      if (Atomics.sub(ctl, CtrlWord.Unfinished, 1) <= 0) {
+        Atomics.add(ctl, CtrlWord.Unfinished, 1);
       }
       dropped = true;
     }
-    if (dropped && Atomics.load(ctl, C.Unfinished) === 0) this.#bumpJoin();
+    if (dropped && Atomics.load(ctl, CtrlWord.Unfinished) === 0) {
+      this.#bumpJoin();
+    }
   }
 
   /** Moves small items from the front of the overflow to the ring's free slots. Lock held. */
@@ -549,9 +543,9 @@ export class QueueCore {
     const ctl = s.ctl;
     const idx = s.index;
     const i32 = s.i32;
-    const mask = ctl[C.IndexCap] - 1;
-    let head = ctl[C.Head];
-    let n = ctl[C.Count];
+    const mask = ctl[CtrlWord.IndexCap] - 1;
+    let head = ctl[CtrlWord.Head];
+    let n = ctl[CtrlWord.Count];
     // The control words and the smallest free lists share the mutex's cache
     // line, which a thread waiting for the mutex keeps reading: write them
     // once per batch, not once per item.
@@ -568,16 +562,16 @@ export class QueueCore {
       n--;
       const c = (i32[ref * 2 + 1] >> 8) & 0xff;
       if (c !== cls) {
-        if (cls >= 0) ctl[C.FreeBase + cls] = chain;
+        if (cls >= 0) ctl[CtrlWord.FreeBase + cls] = chain;
         cls = c;
-        chain = ctl[C.FreeBase + c];
+        chain = ctl[CtrlWord.FreeBase + c];
       }
       i32[ref * 2] = chain; // what Store.free() does, chained locally
       chain = ref;
     }
-    if (cls >= 0) ctl[C.FreeBase + cls] = chain;
-    ctl[C.Count] = n;
-    ctl[C.Head] = n === 0 ? 0 : head;
+    if (cls >= 0) ctl[CtrlWord.FreeBase + cls] = chain;
+    ctl[CtrlWord.Count] = n;
+    ctl[CtrlWord.Head] = n === 0 ? 0 : head;
     if (n === 0) s.resetIfLarge();
   }
 
@@ -587,7 +581,7 @@ export class QueueCore {
     if (len < 0 || len > SLOT_PAYLOAD) return false;
     const pos = ring.claimPut();
     if (pos < 0) return false;
-    Atomics.add(this.s.ctl, C.Unfinished, 1);
+    Atomics.add(this.s.ctl, CtrlWord.Unfinished, 1);
     writeRecordAt(ring, ring.refOf(pos), item, p, len);
     ring.publish(pos);
     return true;
@@ -598,10 +592,10 @@ export class QueueCore {
     const s = this.s;
     const ctl = s.ctl;
     this.serve();
-    if (ctl[C.GetHead] === -1) {
+    if (ctl[CtrlWord.GetHead] === -1) {
       const got = this.#ringTake(ring);
       if (got >= 0) return -1;
-      if (ctl[C.Count] > 0) {
+      if (ctl[CtrlWord.Count] > 0) {
         // The ring's items come before the overflow's.
         if (ring.pending()) return RETRY;
         this.#take();
@@ -610,10 +604,10 @@ export class QueueCore {
         return -1;
       }
     }
-    if (ctl[C.ShutDown]) throw new ShutDown();
+    if (ctl[CtrlWord.ShutDown]) throw new ShutDown();
     if (ms <= 0) throw new Empty();
-    const slot = s.enqueue(List.Get);
-    ring.addFlags(F.Getters);
+    const slot = s.enqueue(WaiterList.Get);
+    ring.addFlags(RingFlag.Getters);
     // An item published before the flag was set is this getter's, or an
     // older getter's: hand it over now (the put that publishes later sees
     // the flag and calls serve() itself).
@@ -624,8 +618,8 @@ export class QueueCore {
   /** Whether a put may add an item now. */
   #hasRoom(): boolean {
     const ctl = this.s.ctl;
-    const max = ctl[C.MaxSize];
-    return max <= 0 || ctl[C.Count] < max;
+    const max = ctl[CtrlWord.MaxSize];
+    return max <= 0 || ctl[CtrlWord.Count] < max;
   }
 
   /** The item the last successful get took (call after releasing the lock). */
@@ -652,7 +646,7 @@ export class QueueCore {
       return finishItem(tagOf(s, large), readRecord(s, large));
     }
     const tag = this.#outTag;
-    if (tag !== -1) return finishTake(tag as Tag);
+    if (tag !== -1) return finishTake(tag as RecordTag);
     const out = this.#out;
     this.#out = undefined;
     return out;
@@ -663,8 +657,8 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     s.free(ref);
-    s.ctl[C.Transit]--;
-    if (s.ctl[C.Count] === 0) s.resetIfLarge();
+    s.ctl[CtrlWord.Transit]--;
+    if (s.ctl[CtrlWord.Count] === 0) s.resetIfLarge();
   }
 
   /**
@@ -675,7 +669,7 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     const ref = reserveItem(s, p);
-    s.ctl[C.Transit]++;
+    s.ctl[CtrlWord.Transit]++;
     return ref;
   }
 
@@ -689,13 +683,13 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     const ctl = s.ctl;
-    if (ctl[C.ShutDown] || (!this.#hasRoom() && ms <= 0)) {
+    if (ctl[CtrlWord.ShutDown] || (!this.#hasRoom() && ms <= 0)) {
       s.free(ref);
-      ctl[C.Transit]--;
-      throw ctl[C.ShutDown] ? new ShutDown() : new Full();
+      ctl[CtrlWord.Transit]--;
+      throw ctl[CtrlWord.ShutDown] ? new ShutDown() : new Full();
     }
     if (this.#hasRoom()) {
-      ctl[C.Transit]--;
+      ctl[CtrlWord.Transit]--;
       this.serve(); // parked getters first
       try {
         this.#insertRef(ref, item);
@@ -706,7 +700,7 @@ export class QueueCore {
       if (this.#ring !== null) this.#refreshFlags(this.#ring);
       return -1;
     }
-    const slot = s.enqueue(List.Put); // stays in transit while parked
+    const slot = s.enqueue(WaiterList.Put); // stays in transit while parked
     s.setSlotItem(slot, ref);
     return slot;
   }
@@ -720,13 +714,13 @@ export class QueueCore {
     s.sync();
     if (this.#ring !== null) return this.#ringGetBegin(this.#ring, ms);
     const ctl = s.ctl;
-    if (ctl[C.Count] > 0) {
+    if (ctl[CtrlWord.Count] > 0) {
       this.#take();
       return -1;
     }
-    if (ctl[C.ShutDown]) throw new ShutDown();
+    if (ctl[CtrlWord.ShutDown]) throw new ShutDown();
     if (ms <= 0) throw new Empty();
-    return s.enqueue(List.Get);
+    return s.enqueue(WaiterList.Get);
   }
 
   /** Step of `get` after waiting on `slot`. */
@@ -734,24 +728,24 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     const st = s.slotState(slot);
-    if (st === Slot.Waiting) s.unlink(slot);
+    if (st === WaiterState.Waiting) s.unlink(slot);
     const ref = s.slotItem(slot);
     s.freeSlot(slot);
-    if (st === Slot.Notified) {
+    if (st === WaiterState.Notified) {
       this.#deliver(ref, true); // handed over by a put
       return -1;
     }
     if (this.#ring !== null) {
       // Timed out: one last look. Woken by shutdown: drain, then ShutDown.
-      return this.#ringGetBegin(this.#ring, st === Slot.Waiting ? 0 : 1);
+      return this.#ringGetBegin(this.#ring, st === WaiterState.Waiting ? 0 : 1);
     }
-    if (s.ctl[C.Count] > 0) {
+    if (s.ctl[CtrlWord.Count] > 0) {
       this.#take();
       return -1;
     }
-    if (s.ctl[C.ShutDown]) throw new ShutDown();
-    if (st === Slot.Waiting) throw new Empty(); // timed out
-    return s.enqueue(List.Get);
+    if (s.ctl[CtrlWord.ShutDown]) throw new ShutDown();
+    if (st === WaiterState.Waiting) throw new Empty(); // timed out
+    return s.enqueue(WaiterList.Get);
   }
 
   /**
@@ -768,17 +762,17 @@ export class QueueCore {
   ): number {
     const s = this.s;
     s.sync();
-    if (s.ctl[C.ShutDown]) throw new ShutDown();
+    if (s.ctl[CtrlWord.ShutDown]) throw new ShutDown();
     const ring = this.#ring;
     if (ring !== null) {
       this.serve();
-      if (s.ctl[C.GetHead] === -1) {
+      if (s.ctl[CtrlWord.GetHead] === -1) {
         // A short overflow (the end of a backlog) moves into the ring, so
         // puts go lock-free again; a long one is left to consumers, who
         // move it in batches when the ring runs dry.
-        const n = s.ctl[C.Count];
+        const n = s.ctl[CtrlWord.Count];
         if (n > 0 && n <= REFILL_BY_PUT) this.#refill(ring);
-        if (s.ctl[C.Count] === 0 && this.#ringPut(ring, item, bytes)) {
+        if (s.ctl[CtrlWord.Count] === 0 && this.#ringPut(ring, item, bytes)) {
           this.#refreshFlags(ring);
           return -1;
         }
@@ -788,9 +782,9 @@ export class QueueCore {
         const len = payloadLength(item, bytes);
         if (
           mayWait && len >= 0 && len <= SLOT_PAYLOAD &&
-          (s.ctl[C.Count] === 0 ||
-            (s.ctl[C.Count] <= REFILL_BY_PUT &&
-              s.i32[s.index[s.ctl[C.Head]] * 2] <= SLOT_PAYLOAD))
+          (s.ctl[CtrlWord.Count] === 0 ||
+            (s.ctl[CtrlWord.Count] <= REFILL_BY_PUT &&
+              s.i32[s.index[s.ctl[CtrlWord.Head]] * 2] <= SLOT_PAYLOAD))
         ) return RETRY;
       }
       this.#insert(item, bytes); // to a parked getter, or to the overflow
@@ -807,13 +801,13 @@ export class QueueCore {
     const ref = writeItem(s, item, bytes);
     let slot: number;
     try {
-      slot = s.enqueue(List.Put);
+      slot = s.enqueue(WaiterList.Put);
     } catch (err) {
       s.free(ref);
       throw err;
     }
     s.setSlotItem(slot, ref);
-    s.ctl[C.Transit]++;
+    s.ctl[CtrlWord.Transit]++;
     return slot;
   }
 
@@ -822,34 +816,34 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     const st = s.slotState(slot);
-    if (st === Slot.Waiting) s.unlink(slot);
+    if (st === WaiterState.Waiting) s.unlink(slot);
     const ref = s.slotItem(slot);
     s.freeSlot(slot);
-    if (st === Slot.Notified) return -1; // a get moved the item in
+    if (st === WaiterState.Notified) return -1; // a get moved the item in
     // The record is still this putter's.
-    s.ctl[C.Transit]--;
+    s.ctl[CtrlWord.Transit]--;
     try {
-      if (s.ctl[C.ShutDown]) throw new ShutDown();
+      if (s.ctl[CtrlWord.ShutDown]) throw new ShutDown();
       // A get could not move the item in: compare it here to raise the error.
-      if (st === Slot.Failed) this.#probe(item);
+      if (st === WaiterState.Failed) this.#probe(item);
       if (this.#hasRoom()) {
         this.#insertRef(ref, item);
         return -1;
       }
-      if (st === Slot.Waiting) throw new Full(); // timed out
+      if (st === WaiterState.Waiting) throw new Full(); // timed out
     } catch (err) {
       s.free(ref);
       throw err;
     }
     let again: number;
     try {
-      again = s.enqueue(List.Put);
+      again = s.enqueue(WaiterList.Put);
     } catch (err) {
       s.free(ref);
       throw err;
     }
     s.setSlotItem(again, ref);
-    s.ctl[C.Transit]++;
+    s.ctl[CtrlWord.Transit]++;
     return again;
   }
 
@@ -857,17 +851,17 @@ export class QueueCore {
   taskDone(): void {
     const ctl = this.s.ctl;
     // Atomics: lock-free puts add to the count without the lock.
-    const left = Atomics.sub(ctl, C.Unfinished, 1) - 1;
+    const left = Atomics.sub(ctl, CtrlWord.Unfinished, 1) - 1;
     if (left < 0) {
-      Atomics.add(ctl, C.Unfinished, 1);
+      Atomics.add(ctl, CtrlWord.Unfinished, 1);
       throw new ValueError("task_done() called too many times");
     }
     if (left === 0) this.#bumpJoin();
   }
 
   #bumpJoin(): void {
-    Atomics.add(this.s.ctl, C.JoinGen, 1);
-    notify(this.s.ctl, C.JoinGen);
+    Atomics.add(this.s.ctl, CtrlWord.JoinGen, 1);
+    notify(this.s.ctl, CtrlWord.JoinGen);
   }
 
   /** Python's `shutdown(immediate)`. */
@@ -875,41 +869,41 @@ export class QueueCore {
     const s = this.s;
     s.sync();
     const ctl = s.ctl;
-    Atomics.store(ctl, C.ShutDown, 1);
+    Atomics.store(ctl, CtrlWord.ShutDown, 1);
     const ring = this.#ring;
-    ring?.addFlags(F.ShutDown | (immediate ? F.Drain : 0));
+    ring?.addFlags(RingFlag.ShutDown | (immediate ? RingFlag.Drain : 0));
     if (immediate) {
       if (ring !== null) this.#drainRing(ring);
       // Drop every item (in no particular order: no comparisons needed),
       // and the items handed to getters that have not run yet.
       const handed = s.takeBackHandedItems();
-      ctl[C.Transit] -= handed.length;
+      ctl[CtrlWord.Transit] -= handed.length;
       for (const ref of [...s.refs(), ...handed]) {
         s.free(ref);
-        if (Atomics.sub(ctl, C.Unfinished, 1) <= 0) {
-          Atomics.add(ctl, C.Unfinished, 1);
+        if (Atomics.sub(ctl, CtrlWord.Unfinished, 1) <= 0) {
+          Atomics.add(ctl, CtrlWord.Unfinished, 1);
         }
       }
-      Atomics.store(ctl, C.Count, 0);
-      ctl[C.Head] = 0;
+      Atomics.store(ctl, CtrlWord.Count, 0);
+      ctl[CtrlWord.Head] = 0;
       s.resetIfLarge();
       this.#bumpJoin();
     }
     // Waiting putters free their own records when they wake.
-    while (s.wakeOldest(List.Get, Slot.Woken));
-    while (s.wakeOldest(List.Put, Slot.Woken));
+    while (s.wakeOldest(WaiterList.Get, WaiterState.Woken));
+    while (s.wakeOldest(WaiterList.Put, WaiterState.Woken));
     if (ring !== null) this.#refreshFlags(ring);
   }
 
   isShutDown(): boolean {
-    return Atomics.load(this.s.ctl, C.ShutDown) === 1;
+    return Atomics.load(this.s.ctl, CtrlWord.ShutDown) === 1;
   }
 
   /** The queue's items in internal order, as read from records (finish with {@linkcode finishSnapshot}). */
-  snapshotRaw(): [Tag, unknown][] {
+  snapshotRaw(): [RecordTag, unknown][] {
     this.s.sync();
     const s = this.s;
-    const out: [Tag, unknown][] = [];
+    const out: [RecordTag, unknown][] = [];
     // The ring's items come first; each is read from a private copy.
     for (const copy of this.#ring?.copies() ?? []) {
       const v = slotViews(copy);
@@ -919,7 +913,7 @@ export class QueueCore {
     return out;
   }
 
-  static finishSnapshot(raw: [Tag, unknown][]): unknown[] {
+  static finishSnapshot(raw: [RecordTag, unknown][]): unknown[] {
     return raw.map(([tag, v]) => finishItem(tag, v));
   }
 
@@ -936,13 +930,15 @@ export class QueueCore {
     const ring = this.#ring;
     if (forGet && ring !== null) return this.#spinRing(ring, ms);
     const ctl = this.s.ctl;
-    if (Atomics.load(ctl, forGet ? C.GetHead : C.PutHead) !== -1) return;
+    if (
+      Atomics.load(ctl, forGet ? CtrlWord.GetHead : CtrlWord.PutHead) !== -1
+    ) return;
     const end = performance.now() + ms;
     do {
       for (let k = 0; k < 16; k++) {
-        if (Atomics.load(ctl, C.ShutDown)) return;
-        const n = Atomics.load(ctl, C.Count);
-        if (forGet ? n > 0 : n < Atomics.load(ctl, C.MaxSize)) return;
+        if (Atomics.load(ctl, CtrlWord.ShutDown)) return;
+        const n = Atomics.load(ctl, CtrlWord.Count);
+        if (forGet ? n > 0 : n < Atomics.load(ctl, CtrlWord.MaxSize)) return;
         // Back off between polls: each one pulls the control words' cache
         // line away from the thread that is about to write them.
         _sink = _pause(_sink);
@@ -971,7 +967,7 @@ export class QueueCore {
   looksEmpty(): boolean {
     const ring = this.#ring;
     if (ring !== null) return ring.flags() === 0 && !ring.hasItem();
-    return Atomics.load(this.s.ctl, C.Count) <= 0;
+    return Atomics.load(this.s.ctl, CtrlWord.Count) <= 0;
   }
 
   /** Whether a put would find no free place right now (a hint, no lock). */
@@ -980,28 +976,28 @@ export class QueueCore {
     // consumer may hold (a read here, then the lock's write, would fetch
     // it twice).
     const max = this.#max;
-    return max > 0 && Atomics.load(this.s.ctl, C.Count) >= max;
+    return max > 0 && Atomics.load(this.s.ctl, CtrlWord.Count) >= max;
   }
 
   /** Parks this thread until `slot` is woken or the deadline passes. */
   waitSlotSync(slot: number, deadline: Deadline | null): void {
     const w = this.s.slots;
-    const i = slot * W.Words + W.State;
-    while (Atomics.load(w, i) === Slot.Waiting) {
+    const i = slot * WaiterWord.Words + WaiterWord.State;
+    while (Atomics.load(w, i) === WaiterState.Waiting) {
       const left = deadline ? deadline.remainingMs() : Infinity;
       if (left <= 0) return;
-      waitSync(w, i, Slot.Waiting, Math.min(left, _SLICE_MS));
+      waitSync(w, i, WaiterState.Waiting, Math.min(left, _SLICE_MS));
     }
   }
 
   /** Waits without blocking the event loop until `slot` is woken or the deadline passes. */
   async waitSlotAsync(slot: number, deadline: Deadline | null): Promise<void> {
     const w = this.s.slots;
-    const i = slot * W.Words + W.State;
-    while (Atomics.load(w, i) === Slot.Waiting) {
+    const i = slot * WaiterWord.Words + WaiterWord.State;
+    while (Atomics.load(w, i) === WaiterState.Waiting) {
       const left = deadline ? deadline.remainingMs() : Infinity;
       if (left <= 0) return;
-      await waitAsync(w, i, Slot.Waiting, left);
+      await waitAsync(w, i, WaiterState.Waiting, left);
     }
   }
 
@@ -1009,9 +1005,9 @@ export class QueueCore {
   joinSync(): void {
     const ctl = this.s.ctl;
     for (;;) {
-      const gen = Atomics.load(ctl, C.JoinGen);
-      if (Atomics.load(ctl, C.Unfinished) === 0) return;
-      waitSync(ctl, C.JoinGen, gen, _SLICE_MS);
+      const gen = Atomics.load(ctl, CtrlWord.JoinGen);
+      if (Atomics.load(ctl, CtrlWord.Unfinished) === 0) return;
+      waitSync(ctl, CtrlWord.JoinGen, gen, _SLICE_MS);
     }
   }
 
@@ -1019,21 +1015,22 @@ export class QueueCore {
   async join(): Promise<void> {
     const ctl = this.s.ctl;
     for (;;) {
-      const gen = Atomics.load(ctl, C.JoinGen);
-      if (Atomics.load(ctl, C.Unfinished) === 0) return;
-      await waitAsync(ctl, C.JoinGen, gen, Infinity);
+      const gen = Atomics.load(ctl, CtrlWord.JoinGen);
+      if (Atomics.load(ctl, CtrlWord.Unfinished) === 0) return;
+      await waitAsync(ctl, CtrlWord.JoinGen, gen, Infinity);
     }
   }
 
   /** Waiters parked in `list` (walks the list; for tests). */
-  waiters(list: List): number {
+  waiters(list: WaiterList): number {
     const s = this.s;
     s.sync();
     let n = 0;
-    let at = s.ctl[list === List.Get ? C.GetHead : C.PutHead];
+    let at =
+      s.ctl[list === WaiterList.Get ? CtrlWord.GetHead : CtrlWord.PutHead];
     while (at !== -1) {
       n++;
-      at = s.slots[at * W.Words + W.Next];
+      at = s.slots[at * WaiterWord.Words + WaiterWord.Next];
     }
     return n;
   }
@@ -1044,6 +1041,6 @@ export class QueueCore {
   }
 
   unfinished(): number {
-    return Atomics.load(this.s.ctl, C.Unfinished);
+    return Atomics.load(this.s.ctl, CtrlWord.Unfinished);
   }
 }

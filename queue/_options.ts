@@ -1,4 +1,8 @@
-// The `{ block, timeout }` options of put and get, checked once.
+/**
+ * The `{ block, timeout }` options of put and get, checked once.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { Deadline } from "../_internal/core/time.ts";
 

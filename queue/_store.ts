@@ -1,15 +1,13 @@
-// One thread's view of a queue's shared memory: the control words, the
-// index of item refs (ring, stack or heap), the item records with their
-// allocator, and the waiter slots.
-//
-// Views of the growable buffers have a fixed length: V8 accesses
-// length-tracking views of a growable SharedArrayBuffer some 40 times more
-// slowly. A thread that grows a buffer bumps the Layout word; every other
-// handle compares it after taking the lock and rebuilds its views
-// ({@linkcode Store.sync}). Every method runs with the queue's mutex
-// held unless its note says otherwise; plain (non-atomic) reads and writes
-// are safe under the mutex because taking and releasing it are Atomics
-// operations, which order everything in between.
+/**
+ * One thread's view of a queue's shared memory: the control words, the
+ * index of item refs (ring, stack or heap), the item records with their
+ * allocator, and the waiter slots. Every method runs with the queue's
+ * mutex held unless its note says otherwise.
+ *
+ * Design: docs/design/queue.md
+ *
+ * @module
+ */
 import {
   lockAsync,
   lockSync,
@@ -18,22 +16,21 @@ import {
 } from "../_internal/sync/mutex.ts";
 import { RuntimeError } from "../_internal/core/errors.ts";
 import {
-  C,
+  CtrlWord,
   DATA_INITIAL,
   DATA_MAX,
-  HEADER,
   INDEX_INITIAL,
   INDEX_MAX_BYTES,
-  Kind,
-  List,
+  IndexKind,
   RESET_UNITS,
-  Slot,
   SLOTS_INITIAL,
   SLOTS_MAX,
-  W,
+  WaiterList,
+  WaiterState,
+  WaiterWord,
 } from "./_layout.ts";
 import { Ring } from "./_ring.ts";
-import { type Latin1Reader, latin1Reader } from "./_items.ts";
+import { type Latin1Reader, latin1Reader } from "./_item_codec.ts";
 
 /** The shared memory of one queue, as it travels to another thread. */
 export interface StoreState {
@@ -76,33 +73,39 @@ export class Store {
   lat!: Latin1Reader | null;
   #layout = -1;
 
-  constructor(state?: StoreState, kind: Kind = Kind.Fifo, maxsize = 0) {
+  constructor(
+    state?: StoreState,
+    kind: IndexKind = IndexKind.Fifo,
+    maxsize = 0,
+  ) {
     if (!state) {
       state = {
-        ctl: new SharedArrayBuffer(C.Size * 4),
+        ctl: new SharedArrayBuffer(CtrlWord.Size * 4),
         index: new SharedArrayBuffer(INDEX_INITIAL * 4, {
           maxByteLength: INDEX_MAX_BYTES,
         }),
         data: new SharedArrayBuffer(DATA_INITIAL, { maxByteLength: DATA_MAX }),
-        slots: new SharedArrayBuffer(SLOTS_INITIAL * W.Words * 4, {
-          maxByteLength: SLOTS_MAX * W.Words * 4,
+        slots: new SharedArrayBuffer(SLOTS_INITIAL * WaiterWord.Words * 4, {
+          maxByteLength: SLOTS_MAX * WaiterWord.Words * 4,
         }),
-        ring: kind === Kind.Fifo && maxsize <= 0 ? new Ring().sab : null,
+        ring: kind === IndexKind.Fifo && maxsize <= 0 ? new Ring().sab : null,
       };
       const ctl = new Int32Array(state.ctl);
-      ctl[C.Kind] = kind;
-      ctl[C.MaxSize] = maxsize;
-      ctl[C.IndexCap] = INDEX_INITIAL;
-      ctl[C.GetHead] = ctl[C.GetTail] = -1;
-      ctl[C.PutHead] = ctl[C.PutTail] = -1;
-      ctl.fill(-1, C.FreeBase, C.FreeBase + 128);
+      ctl[CtrlWord.Kind] = kind;
+      ctl[CtrlWord.MaxSize] = maxsize;
+      ctl[CtrlWord.IndexCap] = INDEX_INITIAL;
+      ctl[CtrlWord.GetHead] = ctl[CtrlWord.GetTail] = -1;
+      ctl[CtrlWord.PutHead] = ctl[CtrlWord.PutTail] = -1;
+      ctl.fill(-1, CtrlWord.FreeBase, CtrlWord.FreeBase + 128);
       const slots = new Int32Array(state.slots);
       for (let s = 0; s < SLOTS_INITIAL; s++) {
-        slots[s * W.Words + W.Next] = s + 1 < SLOTS_INITIAL ? s + 1 : -1;
+        slots[s * WaiterWord.Words + WaiterWord.Next] = s + 1 < SLOTS_INITIAL
+          ? s + 1
+          : -1;
       }
-      ctl[C.FreeSlot] = 0;
+      ctl[CtrlWord.FreeSlot] = 0;
       // Publish the initial words before any other thread can see them.
-      Atomics.store(ctl, C.SlotCap, SLOTS_INITIAL);
+      Atomics.store(ctl, CtrlWord.SlotCap, SLOTS_INITIAL);
     }
     this.state = state;
     this.ctl = new Int32Array(state.ctl);
@@ -111,7 +114,7 @@ export class Store {
 
   #views(): void {
     const st = this.state;
-    this.#layout = Atomics.load(this.ctl, C.Layout);
+    this.#layout = Atomics.load(this.ctl, CtrlWord.Layout);
     const data = st.data;
     const bytes = data.byteLength;
     this.index = new Int32Array(st.index, 0, st.index.byteLength >> 2);
@@ -126,12 +129,12 @@ export class Store {
 
   /** Rebuilds the views if another thread grew a buffer. Lock held. */
   sync(): void {
-    if (this.ctl[C.Layout] !== this.#layout) this.#views();
+    if (this.ctl[CtrlWord.Layout] !== this.#layout) this.#views();
   }
 
   /** Records that this thread grew a buffer. Lock held. */
   #grown(): void {
-    Atomics.add(this.ctl, C.Layout, 1);
+    Atomics.add(this.ctl, CtrlWord.Layout, 1);
     this.#views();
   }
 
@@ -139,17 +142,20 @@ export class Store {
 
   /** Takes the queue's mutex, blocking this thread. */
   lockSync(): void {
-    if (!tryLock(this.ctl, C.Mutex)) lockSync(this.ctl, C.Mutex, Infinity);
+    if (!tryLock(this.ctl, CtrlWord.Mutex)) {
+      lockSync(this.ctl, CtrlWord.Mutex, Infinity);
+    }
   }
 
   /** Takes the queue's mutex without blocking the event loop. */
   lockAsync(): Promise<boolean> | boolean {
-    return tryLock(this.ctl, C.Mutex) || lockAsync(this.ctl, C.Mutex, Infinity);
+    return tryLock(this.ctl, CtrlWord.Mutex) ||
+      lockAsync(this.ctl, CtrlWord.Mutex, Infinity);
   }
 
   /** Releases the queue's mutex. */
   unlock(): void {
-    unlock(this.ctl, C.Mutex);
+    unlock(this.ctl, CtrlWord.Mutex);
   }
 
   /**
@@ -159,8 +165,8 @@ export class Store {
    */
   nextStamp(): number {
     const ctl = this.ctl;
-    if (ctl[C.Kind] !== Kind.Heap) return 0;
-    return (ctl[C.Stamp] = (ctl[C.Stamp] + 1) | 0);
+    if (ctl[CtrlWord.Kind] !== IndexKind.Heap) return 0;
+    return (ctl[CtrlWord.Stamp] = (ctl[CtrlWord.Stamp] + 1) | 0);
   }
 
   // --- item records ---
@@ -178,14 +184,14 @@ export class Store {
     // Small records (most items) are their own class: no array to allocate.
     if (units > 8) [cls, classUnits] = _sizeClass(units);
     const ctl = this.ctl;
-    let ref = ctl[C.FreeBase + cls];
+    let ref = ctl[CtrlWord.FreeBase + cls];
     if (ref !== -1) {
-      ctl[C.FreeBase + cls] = this.i32[ref * 2];
+      ctl[CtrlWord.FreeBase + cls] = this.i32[ref * 2];
     } else {
-      ref = ctl[C.Bump];
+      ref = ctl[CtrlWord.Bump];
       const end = (ref + classUnits) * 8;
       if (end > this.u8.length) this.#growData(end);
-      ctl[C.Bump] = ref + classUnits;
+      ctl[CtrlWord.Bump] = ref + classUnits;
     }
     const i32 = this.i32; // after growing: views are rebuilt then
     i32[ref * 2] = payload;
@@ -197,7 +203,9 @@ export class Store {
     const data = this.state.data;
     if (end > DATA_MAX) {
       throw new RangeError(
-        `queue storage is full: an item of ${end - this.ctl[C.Bump] * 8} ` +
+        `queue storage is full: an item of ${
+          end - this.ctl[CtrlWord.Bump] * 8
+        } ` +
           `bytes does not fit in the ${DATA_MAX} bytes a queue can hold`,
       );
     }
@@ -211,8 +219,8 @@ export class Store {
   free(ref: number): void {
     const i32 = this.i32;
     const cls = (i32[ref * 2 + 1] >> 8) & 0xff;
-    i32[ref * 2] = this.ctl[C.FreeBase + cls];
-    this.ctl[C.FreeBase + cls] = ref;
+    i32[ref * 2] = this.ctl[CtrlWord.FreeBase + cls];
+    this.ctl[CtrlWord.FreeBase + cls] = ref;
   }
 
   /**
@@ -224,43 +232,43 @@ export class Store {
     const ctl = this.ctl;
     // Records handed to getters, held by parked putters or being copied
     // with the lock released are still in use.
-    if (ctl[C.Bump] < RESET_UNITS || ctl[C.Transit] !== 0) return;
-    ctl[C.Bump] = 0;
-    ctl.fill(-1, C.FreeBase, C.FreeBase + 128);
+    if (ctl[CtrlWord.Bump] < RESET_UNITS || ctl[CtrlWord.Transit] !== 0) return;
+    ctl[CtrlWord.Bump] = 0;
+    ctl.fill(-1, CtrlWord.FreeBase, CtrlWord.FreeBase + 128);
   }
 
   // --- the index ---
 
   /** The kind of index this queue keeps. */
-  get kind(): Kind {
-    return this.ctl[C.Kind];
+  get kind(): IndexKind {
+    return this.ctl[CtrlWord.Kind] as IndexKind;
   }
 
   /** Grows the index to twice its entries, keeping a ring's order. */
   growIndex(): void {
     const ctl = this.ctl;
-    const cap = ctl[C.IndexCap];
+    const cap = ctl[CtrlWord.IndexCap];
     if (cap * 8 > INDEX_MAX_BYTES) {
       throw new RangeError(`queue index is full (${cap} items)`);
     }
     this.state.index.grow(cap * 8);
     this.#grown();
     // A ring that wraps moves its wrapped front part after the old end.
-    const head = ctl[C.Head];
-    if (head > 0 && ctl[C.Kind] === Kind.Fifo) {
+    const head = ctl[CtrlWord.Head];
+    if (head > 0 && ctl[CtrlWord.Kind] === IndexKind.Fifo) {
       this.index.copyWithin(cap, 0, head);
     }
-    ctl[C.IndexCap] = cap * 2;
+    ctl[CtrlWord.IndexCap] = cap * 2;
   }
 
   /** Item refs in the queue's internal order (ring from its head, stack or heap array). */
   refs(): number[] {
     const ctl = this.ctl;
-    const n = ctl[C.Count];
+    const n = ctl[CtrlWord.Count];
     const out: number[] = new Array(n);
-    if (ctl[C.Kind] === Kind.Fifo) {
-      const mask = ctl[C.IndexCap] - 1;
-      const head = ctl[C.Head];
+    if (ctl[CtrlWord.Kind] === IndexKind.Fifo) {
+      const mask = ctl[CtrlWord.IndexCap] - 1;
+      const head = ctl[CtrlWord.Head];
       for (let i = 0; i < n; i++) out[i] = this.index[(head + i) & mask];
     } else {
       for (let i = 0; i < n; i++) out[i] = this.index[i];
@@ -272,43 +280,49 @@ export class Store {
 
   #allocSlot(): number {
     const ctl = this.ctl;
-    let s = ctl[C.FreeSlot];
+    let s = ctl[CtrlWord.FreeSlot];
     if (s === -1) {
-      const cap = ctl[C.SlotCap];
+      const cap = ctl[CtrlWord.SlotCap];
       if (cap >= SLOTS_MAX) {
         throw new RuntimeError(
           `too many threads waiting on one queue (${SLOTS_MAX})`,
         );
       }
-      this.state.slots.grow(cap * 2 * W.Words * 4);
+      this.state.slots.grow(cap * 2 * WaiterWord.Words * 4);
       this.#grown();
       const w = this.slots;
       for (let k = cap; k < cap * 2; k++) {
-        w[k * W.Words + W.Next] = k + 1 < cap * 2 ? k + 1 : -1;
+        w[k * WaiterWord.Words + WaiterWord.Next] = k + 1 < cap * 2
+          ? k + 1
+          : -1;
       }
-      ctl[C.SlotCap] = cap * 2;
+      ctl[CtrlWord.SlotCap] = cap * 2;
       s = cap;
     }
-    ctl[C.FreeSlot] = this.slots[s * W.Words + W.Next];
+    ctl[CtrlWord.FreeSlot] = this.slots[s * WaiterWord.Words + WaiterWord.Next];
     return s;
   }
 
   /** Puts a new waiter at the end of `list`; returns its slot. */
-  enqueue(list: List): number {
+  enqueue(list: WaiterList): number {
     const s = this.#allocSlot();
     const ctl = this.ctl;
     const w = this.slots;
-    const headAt = list === List.Get ? C.GetHead : C.PutHead;
-    const tailAt = list === List.Get ? C.GetTail : C.PutTail;
+    const headAt = list === WaiterList.Get
+      ? CtrlWord.GetHead
+      : CtrlWord.PutHead;
+    const tailAt = list === WaiterList.Get
+      ? CtrlWord.GetTail
+      : CtrlWord.PutTail;
     const tail = ctl[tailAt];
-    const b = s * W.Words;
-    w[b + W.Next] = -1;
-    w[b + W.Prev] = tail;
-    w[b + W.List] = list;
+    const b = s * WaiterWord.Words;
+    w[b + WaiterWord.Next] = -1;
+    w[b + WaiterWord.Prev] = tail;
+    w[b + WaiterWord.List] = list;
     // The waiter reads its state without the lock while it is parked.
-    Atomics.store(w, b + W.State, Slot.Waiting);
+    Atomics.store(w, b + WaiterWord.State, WaiterState.Waiting);
     if (tail === -1) ctl[headAt] = s;
-    else w[tail * W.Words + W.Next] = s;
+    else w[tail * WaiterWord.Words + WaiterWord.Next] = s;
     ctl[tailAt] = s;
     return s;
   }
@@ -317,50 +331,54 @@ export class Store {
   unlink(s: number): void {
     const ctl = this.ctl;
     const w = this.slots;
-    const b = s * W.Words;
-    const get = w[b + W.List] === List.Get;
-    const headAt = get ? C.GetHead : C.PutHead;
-    const tailAt = get ? C.GetTail : C.PutTail;
-    const next = w[b + W.Next];
-    const prev = w[b + W.Prev];
+    const b = s * WaiterWord.Words;
+    const get = w[b + WaiterWord.List] === WaiterList.Get;
+    const headAt = get ? CtrlWord.GetHead : CtrlWord.PutHead;
+    const tailAt = get ? CtrlWord.GetTail : CtrlWord.PutTail;
+    const next = w[b + WaiterWord.Next];
+    const prev = w[b + WaiterWord.Prev];
     if (prev === -1) ctl[headAt] = next;
-    else w[prev * W.Words + W.Next] = next;
+    else w[prev * WaiterWord.Words + WaiterWord.Next] = next;
     if (next === -1) ctl[tailAt] = prev;
-    else w[next * W.Words + W.Prev] = prev;
+    else w[next * WaiterWord.Words + WaiterWord.Prev] = prev;
   }
 
   /** Gives slot `s` back once its waiter has read its state. */
   freeSlot(s: number): void {
     const w = this.slots;
-    const b = s * W.Words;
-    Atomics.store(w, b + W.State, Slot.Free);
-    w[b + W.Next] = this.ctl[C.FreeSlot];
-    this.ctl[C.FreeSlot] = s;
+    const b = s * WaiterWord.Words;
+    Atomics.store(w, b + WaiterWord.State, WaiterState.Free);
+    w[b + WaiterWord.Next] = this.ctl[CtrlWord.FreeSlot];
+    this.ctl[CtrlWord.FreeSlot] = s;
   }
 
   /** Wakes the oldest waiter of `list` with `state`; returns whether there was one. */
-  wakeOldest(list: List, state: Slot): boolean {
-    const s = this.ctl[list === List.Get ? C.GetHead : C.PutHead];
+  wakeOldest(list: WaiterList, state: WaiterState): boolean {
+    const s =
+      this.ctl[list === WaiterList.Get ? CtrlWord.GetHead : CtrlWord.PutHead];
     if (s === -1) return false;
     this.unlink(s);
-    Atomics.store(this.slots, s * W.Words + W.State, state);
-    Atomics.notify(this.slots, s * W.Words + W.State, 1);
+    Atomics.store(this.slots, s * WaiterWord.Words + WaiterWord.State, state);
+    Atomics.notify(this.slots, s * WaiterWord.Words + WaiterWord.State, 1);
     return true;
   }
 
   /** The state word of slot `s` (read without the lock while parked). */
-  slotState(s: number): Slot {
-    return Atomics.load(this.slots, s * W.Words + W.State);
+  slotState(s: number): WaiterState {
+    return Atomics.load(
+      this.slots,
+      s * WaiterWord.Words + WaiterWord.State,
+    ) as WaiterState;
   }
 
   /** The item record a waiter holds (putter) or was handed (getter). */
   slotItem(s: number): number {
-    return this.slots[s * W.Words + W.Item];
+    return this.slots[s * WaiterWord.Words + WaiterWord.Item];
   }
 
   /** Records the item a waiter holds or is handed. */
   setSlotItem(s: number, ref: number): void {
-    this.slots[s * W.Words + W.Item] = ref;
+    this.slots[s * WaiterWord.Words + WaiterWord.Item] = ref;
   }
 
   /**
@@ -369,24 +387,19 @@ export class Store {
    */
   takeBackHandedItems(): number[] {
     const w = this.slots;
-    const cap = this.ctl[C.SlotCap];
+    const cap = this.ctl[CtrlWord.SlotCap];
     const refs: number[] = [];
     for (let s = 0; s < cap; s++) {
-      const b = s * W.Words;
+      const b = s * WaiterWord.Words;
       if (
-        Atomics.load(w, b + W.State) === Slot.Notified &&
-        w[b + W.List] === List.Get
+        Atomics.load(w, b + WaiterWord.State) === WaiterState.Notified &&
+        w[b + WaiterWord.List] === WaiterList.Get
       ) {
-        refs.push(w[b + W.Item]);
-        Atomics.store(w, b + W.State, Slot.Woken);
-        Atomics.notify(w, b + W.State, 1);
+        refs.push(w[b + WaiterWord.Item]);
+        Atomics.store(w, b + WaiterWord.State, WaiterState.Woken);
+        Atomics.notify(w, b + WaiterWord.State, 1);
       }
     }
     return refs;
   }
-}
-
-/** Byte offset of a record's payload. */
-export function payloadOffset(ref: number): number {
-  return ref * 8 + HEADER;
 }

@@ -1,4 +1,8 @@
-// Empty, Full and ShutDown: the exceptions the queue module raises.
+/**
+ * `Empty`, `Full` and `ShutDown`: the exceptions the queue module raises.
+ *
+ * @module
+ */
 import { registerError } from "../_internal/core/errors.ts";
 
 /**

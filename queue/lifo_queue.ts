@@ -1,7 +1,15 @@
-// LifoQueue: Python's last-in, first-out queue.LifoQueue, shared across workers.
+/**
+ * `LifoQueue`: Python's last-in, first-out `queue.LifoQueue`, shared
+ * across workers.
+ *
+ * @module
+ */
+import { shareUrl } from "../_internal/share/codec.ts";
 import { registerQueueClass } from "./_classes.ts";
-import { Kind } from "./_layout.ts";
+import { IndexKind } from "./_layout.ts";
 import { Queue } from "./queue.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "queue/lifo_queue.ts");
 
 /**
  * A last-in, first-out queue (a stack), as Python's `queue.LifoQueue`: the
@@ -22,7 +30,7 @@ import { Queue } from "./queue.ts";
  */
 export class LifoQueue<T = unknown> extends Queue<T> {}
 registerQueueClass(LifoQueue, {
-  kind: Kind.Lifo,
-  url: import.meta.url,
+  kind: IndexKind.Lifo,
+  url: _SHARE_URL,
   name: "LifoQueue",
 });

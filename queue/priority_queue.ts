@@ -1,7 +1,15 @@
-// PriorityQueue: Python's queue.PriorityQueue with heapq's exact heap, shared across workers.
+/**
+ * `PriorityQueue`: Python's `queue.PriorityQueue` with heapq's exact heap,
+ * shared across workers.
+ *
+ * @module
+ */
+import { shareUrl } from "../_internal/share/codec.ts";
 import { registerQueueClass } from "./_classes.ts";
-import { Kind } from "./_layout.ts";
+import { IndexKind } from "./_layout.ts";
 import { Queue, type QueueOptions } from "./queue.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "queue/priority_queue.ts");
 
 /** Options of the {@linkcode PriorityQueue} constructor. */
 export interface PriorityQueueOptions<T = unknown> extends QueueOptions {
@@ -61,7 +69,7 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
   }
 }
 registerQueueClass(PriorityQueue, {
-  kind: Kind.Heap,
-  url: import.meta.url,
+  kind: IndexKind.Heap,
+  url: _SHARE_URL,
   name: "PriorityQueue",
 });

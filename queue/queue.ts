@@ -1,5 +1,14 @@
-// Queue: Python's FIFO queue.Queue, in shared memory, usable from every worker.
-import { SHARE, type SharedDescriptor } from "../_internal/share/codec.ts";
+/**
+ * `Queue`: Python's FIFO `queue.Queue`, in shared memory, usable from
+ * every worker; the base class of `LifoQueue` and `PriorityQueue`.
+ *
+ * @module
+ */
+import {
+  SHARE,
+  type SharedDescriptor,
+  shareUrl,
+} from "../_internal/share/codec.ts";
 import {
   adopt,
   adoptedState,
@@ -12,11 +21,13 @@ import {
 } from "../_internal/share/target.ts";
 import { queueClassInfo, registerQueueClass } from "./_classes.ts";
 import { type CompareFn, QueueCore, setCore } from "./_core.ts";
-import * as drive from "./_drive.ts";
-import { Kind } from "./_layout.ts";
+import * as blocking from "./_blocking.ts";
+import { IndexKind } from "./_layout.ts";
 import { type BlockOptions, waitMs } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
 import { ShutDown } from "./errors.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "queue/queue.ts");
 
 /** Options of the {@linkcode Queue} constructor (the number form is Python's). */
 export interface QueueOptions {
@@ -133,7 +144,7 @@ export class Queue<T = unknown> {
       let compare: CompareFn | null = null;
       this.#compare = null;
       if (
-        info.kind === Kind.Heap && opts.compare !== undefined &&
+        info.kind === IndexKind.Heap && opts.compare !== undefined &&
         opts.compare !== null
       ) {
         if (typeof opts.compare !== "function") {
@@ -190,7 +201,7 @@ export class Queue<T = unknown> {
    * @throws {TypeError} an item structured clone cannot carry.
    */
   async put(item: T, options?: PutOptions): Promise<void> {
-    await drive.putAsync(this.#core, item, waitMs(options));
+    await blocking.putAsync(this.#core, item, waitMs(options));
   }
 
   /**
@@ -203,7 +214,7 @@ export class Queue<T = unknown> {
    * @throws {TypeError} an item structured clone cannot carry.
    */
   putSync(item: T, options?: PutOptions): void {
-    drive.putSync(this.#core, item, waitMs(options));
+    blocking.putSync(this.#core, item, waitMs(options));
   }
 
   /**
@@ -230,7 +241,7 @@ export class Queue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   async get(options?: GetOptions): Promise<T> {
-    return await drive.getAsync(this.#core, waitMs(options)) as T;
+    return await blocking.getAsync(this.#core, waitMs(options)) as T;
   }
 
   /**
@@ -242,7 +253,7 @@ export class Queue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   getSync(options?: GetOptions): T {
-    return drive.getSync(this.#core, waitMs(options)) as T;
+    return blocking.getSync(this.#core, waitMs(options)) as T;
   }
 
   /**
@@ -380,7 +391,7 @@ export class Queue<T = unknown> {
   }
 }
 registerQueueClass(Queue, {
-  kind: Kind.Fifo,
-  url: import.meta.url,
+  kind: IndexKind.Fifo,
+  url: _SHARE_URL,
   name: "Queue",
 });

@@ -1,8 +1,14 @@
-// SimpleQueue: Python's unbounded FIFO queue.SimpleQueue, shared across workers.
+/**
+ * `SimpleQueue`: Python's unbounded FIFO `queue.SimpleQueue`, shared
+ * across workers.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import {
   adopt,
@@ -10,10 +16,12 @@ import {
   remember,
 } from "../_internal/share/shared_object.ts";
 import { QueueCore, setCore } from "./_core.ts";
-import * as drive from "./_drive.ts";
-import { Kind } from "./_layout.ts";
+import * as blocking from "./_blocking.ts";
+import { IndexKind } from "./_layout.ts";
 import { type BlockOptions, waitMs } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "queue/simple_queue.ts");
 
 /**
  * An unbounded first-in, first-out queue without task tracking, as Python's
@@ -43,7 +51,7 @@ export class SimpleQueue<T = unknown> {
   constructor() {
     const { state, id } = adoptedState<StoreState>();
     this.#id = id;
-    this.#core = new QueueCore(state, Kind.Fifo, 0);
+    this.#core = new QueueCore(state, IndexKind.Fifo, 0);
     setCore(this, this.#core);
     remember(id, this);
   }
@@ -80,7 +88,7 @@ export class SimpleQueue<T = unknown> {
    * @throws {TypeError} an item structured clone cannot carry.
    */
   putSync(item: T, _options?: BlockOptions): void {
-    drive.putSync(this.#core, item, 0);
+    blocking.putSync(this.#core, item, 0);
   }
 
   /**
@@ -101,7 +109,7 @@ export class SimpleQueue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   async get(options?: BlockOptions): Promise<T> {
-    return await drive.getAsync(this.#core, waitMs(options)) as T;
+    return await blocking.getAsync(this.#core, waitMs(options)) as T;
   }
 
   /**
@@ -111,7 +119,7 @@ export class SimpleQueue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   getSync(options?: BlockOptions): T {
-    return drive.getSync(this.#core, waitMs(options)) as T;
+    return blocking.getSync(this.#core, waitMs(options)) as T;
   }
 
   /**
@@ -139,7 +147,7 @@ export class SimpleQueue<T = unknown> {
   /** @internal Describes this queue for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "SimpleQueue",
       id: this.#id,
       state: this.#core.s.state,
@@ -156,4 +164,4 @@ export class SimpleQueue<T = unknown> {
     return "<queue.SimpleQueue object>";
   }
 }
-registerShareable(import.meta.url, "SimpleQueue", SimpleQueue);
+registerShareable(_SHARE_URL, "SimpleQueue", SimpleQueue);

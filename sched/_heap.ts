@@ -1,12 +1,16 @@
-// The event queue: a binary min-heap in CPython's order (time, priority,
-// sequence), stored as parallel arrays so that sifting compares numbers in
-// contiguous typed arrays and never touches the event objects.
-//
-// Cancelling is lazy: the event forgets its owner (see _owner.ts) and its
-// entry stays in the heap until it reaches the top, where it is dropped, or
-// until cancelled entries outnumber live ones, when the heap is rebuilt
-// without them (amortized O(1) per cancel, at most 2x memory). `size`
-// counts live events only, so `empty()` and `queue` stay exact.
+/**
+ * The event queue: a binary min-heap in CPython's order (time, priority,
+ * sequence), stored as parallel arrays so that sifting compares numbers in
+ * contiguous typed arrays and never touches the event objects.
+ *
+ * Cancelling is lazy: the event forgets its owner (see _owner.ts) and its
+ * entry stays in the heap until it reaches the top, where it is dropped, or
+ * until cancelled entries outnumber live ones, when the heap is rebuilt
+ * without them (amortized O(1) per cancel, at most 2x memory). `size`
+ * counts live events only, so `empty()` and `queue` stay exact.
+ *
+ * @module
+ */
 import type { Event } from "./event.ts";
 import { _owner } from "./_owner.ts";
 

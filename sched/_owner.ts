@@ -1,6 +1,10 @@
-// Private access to the heap that holds an event. `Event` keeps it in a
-// private field (private fields stay writable on a frozen object) and hands
-// these two functions over from a static block when event.ts is evaluated.
+/**
+ * Private access to the heap that holds an event. `Event` keeps it in a
+ * private field (private fields stay writable on a frozen object) and hands
+ * these two functions over from a static block when event.ts is evaluated.
+ *
+ * @module
+ */
 import type { Event } from "./event.ts";
 
 /** The heap an event is queued in, or null once it ran or was cancelled. */

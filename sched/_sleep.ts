@@ -1,5 +1,9 @@
-// The default delay functions: an async sleep for run() and an Atomics.wait
-// sleep for runSync(). Both take seconds, as Python's time.sleep does.
+/**
+ * The default delay functions: an async sleep for run() and an Atomics.wait
+ * sleep for runSync(). Both take seconds, as Python's time.sleep does.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import {
   trackResource,

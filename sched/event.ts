@@ -1,3 +1,9 @@
+/**
+ * Event: one scheduled call (time, priority, action, arguments), frozen
+ * once made, and the `Action` type a scheduler calls.
+ *
+ * @module
+ */
 import { _owner } from "./_owner.ts";
 
 /**

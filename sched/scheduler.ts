@@ -1,3 +1,9 @@
+/**
+ * scheduler: Python's `sched.scheduler`, a queue of timed calls run by
+ * `run()` (async) or `runSync()` (blocking), with pluggable clock and delay.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { monotonic } from "../_internal/core/time.ts";
 import { type Action, Event } from "./event.ts";

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every check and every test on Deno and on Bun, then proves that no
-// worker process or child process was left running. Ends with the line
+// Runs every check and every test on Deno and on Bun, the consumer check
+// (the package as users install it), then proves that no worker process or
+// child process was left running. Ends with the line
 // "N passed, N failed". Usage: node scripts/test.mjs [test files or folders]
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -144,6 +145,15 @@ run("bun test", bin("bun"), [
   "60000",
   ...files.map((f) => f.startsWith(".") || f.startsWith("/") ? f : `./${f}`),
 ], parseBun);
+
+if (!quick) {
+  // The library as users get it: jsr-style URLs on Deno, the npm form on Bun,
+  // a compiled binary, and children's permissions (scripts/consumer.mjs).
+  run("consumer check", process.execPath, ["scripts/consumer.mjs"], (out) => {
+    const m = out.match(/^(\d+) passed, (\d+) failed$/m);
+    return m ? { pass: Number(m[1]), fail: Number(m[2]) } : { pass: 0, fail: 1 };
+  });
+}
 
 const leaked = leftovers();
 console.log(`\n=== leak check: ${leaked.length} process(es) left running`);

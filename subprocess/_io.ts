@@ -1,6 +1,10 @@
-// Bytes <-> text for the `text`, `encoding` and `errors` options, with
-// Python's universal newlines, and the readers Popen shares between its
-// public streams and communicate().
+/**
+ * Bytes <-> text for the `text`, `encoding` and `errors` options, with
+ * Python's universal newlines, and the readers Popen shares between its
+ * public streams and communicate().
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 
 /** How undecodable bytes are handled, as Python's `errors` argument. */

@@ -1,12 +1,16 @@
-// The options Popen, run and the helpers share, and their translation into
-// the runtime adapter's spawn options.
+/**
+ * The options Popen, run and the helpers share, and their translation into
+ * the runtime adapter's spawn options.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import type {
   OutputSpec,
   OutputSyncOptions,
   SpawnOptions,
   StdinSpec,
-} from "../_internal/spawn/spawn.ts";
+} from "../_internal/spawn/types.ts";
 import { DEVNULL, PIPE, STDOUT } from "./constants.ts";
 import {
   checkEncoding,

@@ -1,7 +1,12 @@
-// Helpers run, call and checkOutput share; not part of the public API.
+/**
+ * Helpers run, call and checkOutput share; not part of the public API.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
-import { type OutputResult, outputSync } from "../_internal/spawn/spawn.ts";
+import { outputSync } from "../_internal/spawn/output_sync.ts";
+import type { OutputResult } from "../_internal/spawn/types.ts";
 import { PIPE } from "./constants.ts";
 import {
   checkKeys,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { output } from "../_internal/spawn/spawn.ts";
+import { output } from "../_internal/spawn/output.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { CalledProcessError, TimeoutExpired } from "./errors.ts";
 import {

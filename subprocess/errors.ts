@@ -4,7 +4,7 @@
  * @module
  */
 import { registerError } from "../_internal/core/errors.ts";
-import { signalName } from "../_internal/spawn/spawn.ts";
+import { signalName } from "../_internal/spawn/signals.ts";
 import { formatCmd } from "../_internal/core/repr.ts";
 
 /**

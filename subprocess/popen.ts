@@ -5,13 +5,11 @@
  */
 import { ValueError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
-import {
-  type ChildProcess,
-  concatBytes,
-  expiry,
-  signalNumber,
-  spawn,
-} from "../_internal/spawn/spawn.ts";
+import { expiry } from "../_internal/spawn/expiry.ts";
+import { signalNumber } from "../_internal/spawn/signals.ts";
+import { spawn } from "../_internal/spawn/spawn.ts";
+import { concatBytes } from "../_internal/spawn/streams.ts";
+import type { ChildProcess } from "../_internal/spawn/types.ts";
 import { TimeoutExpired } from "./errors.ts";
 import {
   decodeAll,

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { output, type OutputResult } from "../_internal/spawn/spawn.ts";
+import { output } from "../_internal/spawn/output.ts";
+import type { OutputResult } from "../_internal/spawn/types.ts";
 import { CompletedProcess } from "./completed_process.ts";
 import { TimeoutExpired } from "./errors.ts";
 import {

@@ -1,4 +1,8 @@
-// The `{ blocking, timeout }` argument every acquire takes, checked once.
+/**
+ * The `{ blocking, timeout }` argument every acquire takes, checked once.
+ *
+ * @module
+ */
 import { ValueError } from "../_internal/core/errors.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 

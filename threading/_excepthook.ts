@@ -1,4 +1,8 @@
-// The hook that receives a thread's uncaught error, and its default.
+/**
+ * The hook that receives a thread's uncaught error, and its default.
+ *
+ * @module
+ */
 import { writeStderr } from "../_internal/runtime/adapter.ts";
 import type { Thread } from "./thread.ts";
 

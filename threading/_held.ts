@@ -1,4 +1,8 @@
-// The handle that `hold()`/`holdSync()` return for a `using` block.
+/**
+ * The handle that `hold()`/`holdSync()` return for a `using` block.
+ *
+ * @module
+ */
 import { TimeoutError } from "../_internal/core/errors.ts";
 
 /** A lock held for a block: `using _ = lock.holdSync();` releases it at the end. */

@@ -1,4 +1,8 @@
-// excepthook as a live binding, and the setter a namespace needs.
+/**
+ * excepthook as a live binding, and the setter a namespace needs.
+ *
+ * @module
+ */
 import {
   currentExcepthook,
   defaultExcepthook,

@@ -1,8 +1,13 @@
-// Barrier: a fixed number of threads wait until all of them have arrived.
+/**
+ * Barrier: a fixed number of threads wait until all of them have arrived.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import { RuntimeError, ValueError } from "../_internal/core/errors.ts";
 import {
@@ -20,6 +25,8 @@ import {
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "threading/barrier.ts");
 
 /**
  * Raised by {@linkcode Barrier.wait} when the barrier is broken or reset
@@ -49,13 +56,14 @@ export class BrokenBarrierError extends RuntimeError {
 registerError(BrokenBarrierError);
 
 /** Slots of a barrier's shared words; written with the condition's lock held. */
-const enum _B {
-  /** 0 filling, 1 draining, -1 resetting, -2 broken (Python's `_state`). */
-  State = 0,
-  /** Threads inside `wait` (Python's `_count`). */
-  Count = 1,
-  Size = 2,
-}
+const _BarrierWord = {
+  /** 0 filling, 1 draining, -1 resetting, -2 broken (Python's `_state`); written by the waiters, `reset()` and `abort()`. */
+  State: 0,
+  /** Threads inside `wait` (Python's `_count`); written by each waiter as it arrives and leaves. */
+  Count: 1,
+  /** How many words there are. */
+  Size: 2,
+} as const;
 
 // deno-lint-ignore no-explicit-any
 type _Action = (...args: any[]) => unknown;
@@ -123,7 +131,7 @@ export class Barrier {
       }
       if (parties < 1) throw new ValueError("parties must be greater than 0");
       if (timeout !== undefined && timeout !== null) timeoutToMs(timeout);
-      this.#words = new SharedArrayBuffer(_B.Size * 4);
+      this.#words = new SharedArrayBuffer(_BarrierWord.Size * 4);
       this.#cond = new Condition(new Lock());
       this.#parties = parties;
       this.#timeout = timeout ?? null;
@@ -135,16 +143,16 @@ export class Barrier {
   }
 
   get #state(): number {
-    return Atomics.load(this.#i32, _B.State);
+    return Atomics.load(this.#i32, _BarrierWord.State);
   }
   set #state(v: number) {
-    Atomics.store(this.#i32, _B.State, v);
+    Atomics.store(this.#i32, _BarrierWord.State, v);
   }
   get #count(): number {
-    return Atomics.load(this.#i32, _B.Count);
+    return Atomics.load(this.#i32, _BarrierWord.Count);
   }
   set #count(v: number) {
-    Atomics.store(this.#i32, _B.Count, v);
+    Atomics.store(this.#i32, _BarrierWord.Count, v);
   }
 
   async #runAction(): Promise<void> {
@@ -325,7 +333,7 @@ export class Barrier {
       timeout: this.#timeout,
       action: this.#actionSpec,
     };
-    return { url: import.meta.url, name: "Barrier", id: this.#id, state };
+    return { url: _SHARE_URL, name: "Barrier", id: this.#id, state };
   }
 
   /** @internal Rebuilds a handle in another thread, resolving its action. */
@@ -335,4 +343,4 @@ export class Barrier {
     return adopt(Barrier, { ...s, resolved }, id);
   }
 }
-registerShareable(import.meta.url, "Barrier", Barrier);
+registerShareable(_SHARE_URL, "Barrier", Barrier);

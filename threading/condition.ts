@@ -1,8 +1,13 @@
-// Condition: wait until notified, with a wake-up slot per waiter.
+/**
+ * Condition: wait until notified, with a wake-up slot per waiter.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import { RuntimeError, ValueError } from "../_internal/core/errors.ts";
 import {
@@ -17,24 +22,36 @@ import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import type { Held } from "./_held.ts";
 
+const _SHARE_URL = shareUrl(import.meta.url, "threading/condition.ts");
+
 /** The lock types a Condition can be built on. */
 export type ConditionLock = Lock | RLock;
 
-/** Waiter slot states, written under the condition's lock except Free->Waiting. */
-const enum _Slot {
-  Free = 0,
-  Waiting = 1,
-  Notified = 2,
-}
+/**
+ * The states of a waiter's wake-up slot (one word per slot); every write
+ * happens with the condition's lock held.
+ */
+const _SlotState = {
+  /** No waiter owns the slot; written by the waiter when it takes its slot back. */
+  Free: 0,
+  /** A waiter sleeps on it; written by the waiter before it releases the lock. */
+  Waiting: 1,
+  /** Woken; written by `notify()`. */
+  Notified: 2,
+} as const;
 
-/** Header words of the order list; the list itself follows. */
-const enum _H {
-  /** How many waiters are in the order list. */
-  Count = 0,
-  /** How many slots exist. */
-  Capacity = 1,
-  Size = 2,
-}
+/**
+ * Header words of the order list (the waiters' slots, oldest first, which
+ * follow the header); written with the condition's lock held.
+ */
+const _OrderWord = {
+  /** How many waiters are in the list; written by a waiter and by `notify()`. */
+  Count: 0,
+  /** How many slots exist; written by the waiter that grows them. */
+  Capacity: 1,
+  /** How many header words there are: the list starts here. */
+  Size: 2,
+} as const;
 
 const _INITIAL_SLOTS = 16;
 const _MAX_SLOTS = 1 << 20;
@@ -93,9 +110,9 @@ export class Condition {
         throw new TypeError("Condition() takes a threading Lock or RLock");
       }
       this.#lock = lock ?? new RLock();
-      const growable = { maxByteLength: (_H.Size + _MAX_SLOTS) * 4 };
+      const growable = { maxByteLength: (_OrderWord.Size + _MAX_SLOTS) * 4 };
       this.#orderSab = new SharedArrayBuffer(
-        (_H.Size + _INITIAL_SLOTS) * 4,
+        (_OrderWord.Size + _INITIAL_SLOTS) * 4,
         growable,
       );
       this.#slotSab = new SharedArrayBuffer(_INITIAL_SLOTS * 4, {
@@ -103,7 +120,7 @@ export class Condition {
       });
       Atomics.store(
         new Int32Array(this.#orderSab),
-        _H.Capacity,
+        _OrderWord.Capacity,
         _INITIAL_SLOTS,
       );
     }
@@ -167,9 +184,9 @@ export class Condition {
 
   #allocSlot(): number {
     this.#refresh();
-    const cap = Atomics.load(this.#order, _H.Capacity);
+    const cap = Atomics.load(this.#order, _OrderWord.Capacity);
     for (let s = 0; s < cap; s++) {
-      if (Atomics.load(this.#slots, s) === _Slot.Free) return s;
+      if (Atomics.load(this.#slots, s) === _SlotState.Free) return s;
     }
     if (cap >= _MAX_SLOTS) {
       throw new RuntimeError(
@@ -178,39 +195,41 @@ export class Condition {
     }
     const next = Math.min(cap * 2, _MAX_SLOTS);
     this.#slotSab.grow(next * 4);
-    this.#orderSab.grow((_H.Size + next) * 4);
+    this.#orderSab.grow((_OrderWord.Size + next) * 4);
     this.#refresh();
-    Atomics.store(this.#order, _H.Capacity, next);
+    Atomics.store(this.#order, _OrderWord.Capacity, next);
     return cap;
   }
 
   #enqueue(): number {
     const slot = this.#allocSlot();
-    Atomics.store(this.#slots, slot, _Slot.Waiting);
-    const n = Atomics.load(this.#order, _H.Count);
-    Atomics.store(this.#order, _H.Size + n, slot);
-    Atomics.store(this.#order, _H.Count, n + 1);
+    Atomics.store(this.#slots, slot, _SlotState.Waiting);
+    const n = Atomics.load(this.#order, _OrderWord.Count);
+    Atomics.store(this.#order, _OrderWord.Size + n, slot);
+    Atomics.store(this.#order, _OrderWord.Count, n + 1);
     return slot;
   }
 
   /** Takes the slot back after the wait; returns whether it was notified. */
   #dequeue(slot: number): boolean {
     this.#refresh();
-    const notified = Atomics.load(this.#slots, slot) === _Slot.Notified;
+    const notified = Atomics.load(this.#slots, slot) === _SlotState.Notified;
     if (!notified) {
-      const n = Atomics.load(this.#order, _H.Count);
+      const n = Atomics.load(this.#order, _OrderWord.Count);
       let at = 0;
-      while (at < n && Atomics.load(this.#order, _H.Size + at) !== slot) at++;
+      while (
+        at < n && Atomics.load(this.#order, _OrderWord.Size + at) !== slot
+      ) at++;
       for (let k = at; k < n - 1; k++) {
         Atomics.store(
           this.#order,
-          _H.Size + k,
-          Atomics.load(this.#order, _H.Size + k + 1),
+          _OrderWord.Size + k,
+          Atomics.load(this.#order, _OrderWord.Size + k + 1),
         );
       }
-      if (at < n) Atomics.store(this.#order, _H.Count, n - 1);
+      if (at < n) Atomics.store(this.#order, _OrderWord.Count, n - 1);
     }
-    Atomics.store(this.#slots, slot, _Slot.Free);
+    Atomics.store(this.#slots, slot, _SlotState.Free);
     return notified;
   }
 
@@ -234,10 +253,10 @@ export class Condition {
     const slot = this.#enqueue();
     const saved = this.#lock._releaseSave();
     try {
-      while (Atomics.load(this.#slots, slot) === _Slot.Waiting) {
+      while (Atomics.load(this.#slots, slot) === _SlotState.Waiting) {
         const left = deadline.remainingMs();
         if (left <= 0) break;
-        await waitAsync(this.#slots, slot, _Slot.Waiting, left);
+        await waitAsync(this.#slots, slot, _SlotState.Waiting, left);
       }
     } finally {
       await this.#lock._acquireRestoreAsync(saved);
@@ -252,10 +271,10 @@ export class Condition {
     const slot = this.#enqueue();
     const saved = this.#lock._releaseSave();
     try {
-      while (Atomics.load(this.#slots, slot) === _Slot.Waiting) {
+      while (Atomics.load(this.#slots, slot) === _SlotState.Waiting) {
         const left = deadline.remainingMs();
         if (left <= 0) break;
-        waitSync(this.#slots, slot, _Slot.Waiting, left);
+        waitSync(this.#slots, slot, _SlotState.Waiting, left);
       }
     } finally {
       this.#lock._acquireRestore(saved);
@@ -311,21 +330,21 @@ export class Condition {
     if (n < 0) throw new ValueError("notify() n must be non-negative");
     this.#checkOwned("notify");
     this.#refresh();
-    const count = Atomics.load(this.#order, _H.Count);
+    const count = Atomics.load(this.#order, _OrderWord.Count);
     const k = Math.min(n, count);
     for (let i = 0; i < k; i++) {
-      const slot = Atomics.load(this.#order, _H.Size + i);
-      Atomics.store(this.#slots, slot, _Slot.Notified);
+      const slot = Atomics.load(this.#order, _OrderWord.Size + i);
+      Atomics.store(this.#slots, slot, _SlotState.Notified);
       Atomics.notify(this.#slots, slot, 1);
     }
     for (let i = k; i < count; i++) {
       Atomics.store(
         this.#order,
-        _H.Size + i - k,
-        Atomics.load(this.#order, _H.Size + i),
+        _OrderWord.Size + i - k,
+        Atomics.load(this.#order, _OrderWord.Size + i),
       );
     }
-    Atomics.store(this.#order, _H.Count, count - k);
+    Atomics.store(this.#order, _OrderWord.Count, count - k);
   }
 
   /**
@@ -344,7 +363,7 @@ export class Condition {
       order: this.#orderSab,
       slots: this.#slotSab,
     };
-    return { url: import.meta.url, name: "Condition", id: this.#id, state };
+    return { url: _SHARE_URL, name: "Condition", id: this.#id, state };
   }
 
   /** @internal Rebuilds a handle in another thread. */
@@ -352,4 +371,4 @@ export class Condition {
     return adopt(Condition, state, id);
   }
 }
-registerShareable(import.meta.url, "Condition", Condition);
+registerShareable(_SHARE_URL, "Condition", Condition);

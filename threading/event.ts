@@ -1,8 +1,13 @@
-// Event: a flag that threads wait on until another sets it.
+/**
+ * Event: a flag that threads wait on until another sets it.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import {
   adopt,
@@ -12,16 +17,21 @@ import {
 import { Deadline, timeoutToMs } from "../_internal/core/time.ts";
 import { waitAsync, waitSync } from "../_internal/sync/wait.ts";
 
+const _SHARE_URL = shareUrl(import.meta.url, "threading/event.ts");
+
 /** Slots of an event's shared words. */
-const enum _E {
+const _EventWord = {
   /**
    * The flag in bit 0 and a count of `set()` calls above it, in one word so
    * that set, clear and a waiter's snapshot are each one atomic step:
    * any change a waiter sees while the flag was clear is a `set()`.
+   * Written by `set()` (compare-exchange) and `clear()` (atomic and), from
+   * any thread; the hot paths below write the literal 0.
    */
-  State = 0, // the hot paths below write the literal 0
-  Size = 1,
-}
+  State: 0,
+  /** How many words there are. */
+  Size: 1,
+} as const;
 
 /**
  * An event flag, as Python's `threading.Event`: `wait` returns once some
@@ -46,7 +56,7 @@ export class Event {
   /** Creates an event whose flag is clear. */
   constructor() {
     const { state, id } = adoptedState<SharedArrayBuffer>();
-    this.#sab = state ?? new SharedArrayBuffer(_E.Size * 4);
+    this.#sab = state ?? new SharedArrayBuffer(_EventWord.Size * 4);
     this.#i32 = new Int32Array(this.#sab);
     this.#id = id;
     remember(id, this);
@@ -54,7 +64,7 @@ export class Event {
 
   /** Whether the flag is set. */
   isSet(): boolean {
-    return (Atomics.load(this.#i32, _E.State) & 1) === 1;
+    return (Atomics.load(this.#i32, _EventWord.State) & 1) === 1;
   }
 
   /** Sets the flag and wakes every waiting thread. */
@@ -81,14 +91,14 @@ export class Event {
    */
   async wait(timeout?: number | null): Promise<boolean> {
     const ms = timeoutToMs(timeout);
-    const seen = Atomics.load(this.#i32, _E.State);
+    const seen = Atomics.load(this.#i32, _EventWord.State);
     if (seen & 1) return true;
     const deadline = new Deadline(ms);
     for (;;) {
-      if (Atomics.load(this.#i32, _E.State) !== seen) return true;
+      if (Atomics.load(this.#i32, _EventWord.State) !== seen) return true;
       const left = deadline.remainingMs();
       if (left <= 0) return false;
-      await waitAsync(this.#i32, _E.State, seen, left);
+      await waitAsync(this.#i32, _EventWord.State, seen, left);
     }
   }
 
@@ -119,7 +129,7 @@ export class Event {
   /** @internal Describes this event for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "Event",
       id: this.#id,
       state: this.#sab,
@@ -136,4 +146,4 @@ export class Event {
     return `<threading.Event: ${this.isSet() ? "set" : "unset"}>`;
   }
 }
-registerShareable(import.meta.url, "Event", Event);
+registerShareable(_SHARE_URL, "Event", Event);

@@ -1,4 +1,8 @@
-// Module-level functions: the current thread, counts and identifiers.
+/**
+ * Module-level functions: the current thread, counts and identifiers.
+ *
+ * @module
+ */
 import { addLiveThreads, agent, nativeId } from "../_internal/runtime/agent.ts";
 import { _activeThreads, Thread } from "./thread.ts";
 

@@ -1,10 +1,17 @@
-// local: an object whose attributes each thread sees separately.
+/**
+ * local: an object whose attributes each thread sees separately.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import { nextObjectId } from "../_internal/runtime/agent.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "threading/local.ts");
 
 /**
  * Thread-local data, as Python's `threading.local`: attributes set on it are
@@ -24,7 +31,7 @@ export class local {
   /** @internal Each thread gets a fresh, empty local. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "local",
       id: nextObjectId(),
       state: null,
@@ -36,4 +43,4 @@ export class local {
     return new local();
   }
 }
-registerShareable(import.meta.url, "local", local);
+registerShareable(_SHARE_URL, "local", local);

@@ -1,8 +1,13 @@
-// Lock: a mutual-exclusion lock in shared memory, usable from every thread.
+/**
+ * Lock: a mutual-exclusion lock in shared memory, usable from every thread.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import { RuntimeError } from "../_internal/core/errors.ts";
 import {
@@ -18,6 +23,8 @@ import {
 } from "../_internal/share/shared_object.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
 import { type Held, held } from "./_held.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "threading/lock.ts");
 
 /**
  * A primitive lock, as Python's `threading.Lock`: not owned by a thread, so
@@ -135,7 +142,7 @@ export class Lock {
   /** @internal Describes this lock for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "Lock",
       id: this.#id,
       state: this.#sab,
@@ -152,4 +159,4 @@ export class Lock {
     return `<${this.locked() ? "locked" : "unlocked"} threading.Lock object>`;
   }
 }
-registerShareable(import.meta.url, "Lock", Lock);
+registerShareable(_SHARE_URL, "Lock", Lock);

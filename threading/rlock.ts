@@ -1,9 +1,14 @@
-// RLock: a re-entrant lock owned by the thread that acquired it.
+/**
+ * RLock: a re-entrant lock owned by the thread that acquired it.
+ *
+ * @module
+ */
 import { agent } from "../_internal/runtime/agent.ts";
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import { RuntimeError } from "../_internal/core/errors.ts";
 import {
@@ -20,16 +25,19 @@ import {
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
 import { type Held, held } from "./_held.ts";
 
+const _SHARE_URL = shareUrl(import.meta.url, "threading/rlock.ts");
+
 /** Slots of an RLock's shared words. */
-const enum _R {
-  /** The futex mutex (see _internal/mutex.ts). */
-  Mutex = 0,
+const _RLockWord = {
+  /** The futex mutex (see `_internal/sync/mutex.ts`); taken and freed by the owning thread. */
+  Mutex: 0,
   /** The ident of the owning thread, 0 when free; written by the owner only. */
-  Owner = 1,
+  Owner: 1,
   /** How many times the owner has acquired it; written by the owner only. */
-  Count = 2,
-  Size = 3,
-}
+  Count: 2,
+  /** How many words there are. */
+  Size: 3,
+} as const;
 
 /**
  * A re-entrant lock, as Python's `threading.RLock`: the thread that holds it
@@ -57,21 +65,21 @@ export class RLock {
   /** Creates an unlocked re-entrant lock. */
   constructor() {
     const { state, id } = adoptedState<SharedArrayBuffer>();
-    this.#sab = state ?? new SharedArrayBuffer(_R.Size * 4);
+    this.#sab = state ?? new SharedArrayBuffer(_RLockWord.Size * 4);
     this.#i32 = new Int32Array(this.#sab);
     this.#id = id;
     remember(id, this);
   }
 
   #reenter(): boolean {
-    if (Atomics.load(this.#i32, _R.Owner) !== agent.ident) return false;
-    Atomics.add(this.#i32, _R.Count, 1);
+    if (Atomics.load(this.#i32, _RLockWord.Owner) !== agent.ident) return false;
+    Atomics.add(this.#i32, _RLockWord.Count, 1);
     return true;
   }
 
   #own(count: number): void {
-    Atomics.store(this.#i32, _R.Owner, agent.ident);
-    Atomics.store(this.#i32, _R.Count, count);
+    Atomics.store(this.#i32, _RLockWord.Owner, agent.ident);
+    Atomics.store(this.#i32, _RLockWord.Count, count);
   }
 
   /**
@@ -84,7 +92,8 @@ export class RLock {
     const ms = acquireWaitMs(options);
     if (this.#reenter()) return true;
     if (
-      !tryLock(this.#i32, _R.Mutex) && !await lockAsync(this.#i32, _R.Mutex, ms)
+      !tryLock(this.#i32, _RLockWord.Mutex) &&
+      !await lockAsync(this.#i32, _RLockWord.Mutex, ms)
     ) return false;
     this.#own(1);
     return true;
@@ -98,7 +107,10 @@ export class RLock {
   acquireSync(options?: boolean | AcquireOptions): boolean {
     const ms = acquireWaitMs(options);
     if (this.#reenter()) return true;
-    if (!tryLock(this.#i32, _R.Mutex) && !lockSync(this.#i32, _R.Mutex, ms)) {
+    if (
+      !tryLock(this.#i32, _RLockWord.Mutex) &&
+      !lockSync(this.#i32, _RLockWord.Mutex, ms)
+    ) {
       return false;
     }
     this.#own(1);
@@ -111,18 +123,18 @@ export class RLock {
    * @throws {RuntimeError} "cannot release un-acquired lock" when this thread does not hold it.
    */
   release(): void {
-    if (Atomics.load(this.#i32, _R.Owner) !== agent.ident) {
+    if (Atomics.load(this.#i32, _RLockWord.Owner) !== agent.ident) {
       throw new RuntimeError("cannot release un-acquired lock");
     }
-    if (Atomics.sub(this.#i32, _R.Count, 1) === 1) {
-      Atomics.store(this.#i32, _R.Owner, 0);
-      unlock(this.#i32, _R.Mutex);
+    if (Atomics.sub(this.#i32, _RLockWord.Count, 1) === 1) {
+      Atomics.store(this.#i32, _RLockWord.Owner, 0);
+      unlock(this.#i32, _RLockWord.Mutex);
     }
   }
 
   /** Whether some thread holds the lock. */
   locked(): boolean {
-    return Atomics.load(this.#i32, _R.Mutex) !== 0;
+    return Atomics.load(this.#i32, _RLockWord.Mutex) !== 0;
   }
 
   /** Acquires the lock and returns a handle that releases it when disposed (`using`). */
@@ -137,37 +149,37 @@ export class RLock {
 
   /** @internal Condition protocol: release every level, returning the count. */
   _releaseSave(): unknown {
-    if (Atomics.load(this.#i32, _R.Owner) !== agent.ident) {
+    if (Atomics.load(this.#i32, _RLockWord.Owner) !== agent.ident) {
       throw new RuntimeError("cannot release un-acquired lock");
     }
-    const count = Atomics.load(this.#i32, _R.Count);
-    Atomics.store(this.#i32, _R.Count, 0);
-    Atomics.store(this.#i32, _R.Owner, 0);
-    unlock(this.#i32, _R.Mutex);
+    const count = Atomics.load(this.#i32, _RLockWord.Count);
+    Atomics.store(this.#i32, _RLockWord.Count, 0);
+    Atomics.store(this.#i32, _RLockWord.Owner, 0);
+    unlock(this.#i32, _RLockWord.Mutex);
     return count;
   }
 
   /** @internal Condition protocol: take the lock back with its saved count. */
   _acquireRestore(saved: unknown): void {
-    lockSync(this.#i32, _R.Mutex, Infinity);
+    lockSync(this.#i32, _RLockWord.Mutex, Infinity);
     this.#own(saved as number);
   }
 
   /** @internal Condition protocol, async form. */
   async _acquireRestoreAsync(saved: unknown): Promise<void> {
-    await lockAsync(this.#i32, _R.Mutex, Infinity);
+    await lockAsync(this.#i32, _RLockWord.Mutex, Infinity);
     this.#own(saved as number);
   }
 
   /** @internal Condition protocol: whether this thread holds it. */
   _isOwned(): boolean {
-    return Atomics.load(this.#i32, _R.Owner) === agent.ident;
+    return Atomics.load(this.#i32, _RLockWord.Owner) === agent.ident;
   }
 
   /** @internal Describes this lock for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "RLock",
       id: this.#id,
       state: this.#sab,
@@ -181,12 +193,12 @@ export class RLock {
 
   /** A short description, as Python's repr. */
   toString(): string {
-    const owner = Atomics.load(this.#i32, _R.Owner);
+    const owner = Atomics.load(this.#i32, _RLockWord.Owner);
     return `<${
       this.locked() ? "locked" : "unlocked"
     } threading.RLock object owner=${owner} count=${
-      Atomics.load(this.#i32, _R.Count)
+      Atomics.load(this.#i32, _RLockWord.Count)
     }>`;
   }
 }
-registerShareable(import.meta.url, "RLock", RLock);
+registerShareable(_SHARE_URL, "RLock", RLock);

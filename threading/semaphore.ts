@@ -1,8 +1,13 @@
-// Semaphore and BoundedSemaphore: a shared counter that acquire decrements.
+/**
+ * Semaphore and BoundedSemaphore: a shared counter that acquire decrements.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../_internal/share/codec.ts";
 import { ValueError } from "../_internal/core/errors.ts";
 import {
@@ -15,14 +20,17 @@ import { waitAsync, waitSync } from "../_internal/sync/wait.ts";
 import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
 import { type Held, held } from "./_held.ts";
 
+const _SHARE_URL = shareUrl(import.meta.url, "threading/semaphore.ts");
+
 /** Slots of a semaphore's shared words. */
-const enum _S {
-  /** The counter; acquire takes one with compare-exchange, release adds. */
-  Value = 0,
-  /** The initial value, the bound of a BoundedSemaphore (-1 for a plain one). */
-  Bound = 1,
-  Size = 2,
-}
+const _SemWord = {
+  /** The free units; any thread changes it by compare-exchange (acquire takes one, release adds); waiters sleep while it is 0. */
+  Value: 0,
+  /** The bound of a BoundedSemaphore (its initial value), -1 for a plain one; written once by the creating thread. */
+  Bound: 1,
+  /** How many words there are. */
+  Size: 2,
+} as const;
 
 function _checkValue(value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value)) {
@@ -72,10 +80,10 @@ export class Semaphore {
     if (state) this.#sab = state;
     else {
       const v = _checkValue(value);
-      this.#sab = new SharedArrayBuffer(_S.Size * 4);
+      this.#sab = new SharedArrayBuffer(_SemWord.Size * 4);
       const i32 = new Int32Array(this.#sab);
-      i32[_S.Value] = v;
-      i32[_S.Bound] = this._bounded() ? v : -1;
+      i32[_SemWord.Value] = v;
+      i32[_SemWord.Bound] = this._bounded() ? v : -1;
     }
     this.#i32 = new Int32Array(this.#sab);
     remember(id, this);
@@ -88,9 +96,9 @@ export class Semaphore {
 
   #tryTake(): boolean {
     for (;;) {
-      const v = Atomics.load(this.#i32, _S.Value);
+      const v = Atomics.load(this.#i32, _SemWord.Value);
       if (v <= 0) return false;
-      if (Atomics.compareExchange(this.#i32, _S.Value, v, v - 1) === v) {
+      if (Atomics.compareExchange(this.#i32, _SemWord.Value, v, v - 1) === v) {
         return true;
       }
     }
@@ -109,7 +117,7 @@ export class Semaphore {
     for (;;) {
       const left = deadline.remainingMs();
       if (left <= 0) return false;
-      await waitAsync(this.#i32, _S.Value, 0, left);
+      await waitAsync(this.#i32, _SemWord.Value, 0, left);
       if (this.#tryTake()) return true;
     }
   }
@@ -126,7 +134,7 @@ export class Semaphore {
     for (;;) {
       const left = deadline.remainingMs();
       if (left <= 0) return false;
-      waitSync(this.#i32, _S.Value, 0, left);
+      waitSync(this.#i32, _SemWord.Value, 0, left);
       if (this.#tryTake()) return true;
     }
   }
@@ -142,23 +150,25 @@ export class Semaphore {
       throw new TypeError("release() n must be an integer");
     }
     if (n < 1) throw new ValueError("n must be one or more");
-    const bound = Atomics.load(this.#i32, _S.Bound);
+    const bound = Atomics.load(this.#i32, _SemWord.Bound);
     for (;;) {
-      const v = Atomics.load(this.#i32, _S.Value);
+      const v = Atomics.load(this.#i32, _SemWord.Value);
       if (bound >= 0 && v + n > bound) {
         throw new ValueError("Semaphore released too many times");
       }
       if (v + n > 0x7fffffff) {
         throw new ValueError("semaphore value would overflow 2**31 - 1");
       }
-      if (Atomics.compareExchange(this.#i32, _S.Value, v, v + n) === v) break;
+      if (Atomics.compareExchange(this.#i32, _SemWord.Value, v, v + n) === v) {
+        break;
+      }
     }
-    Atomics.notify(this.#i32, _S.Value, n);
+    Atomics.notify(this.#i32, _SemWord.Value, n);
   }
 
   /** The current number of free units (for inspection; it may change at once). */
   get value(): number {
-    return Atomics.load(this.#i32, _S.Value);
+    return Atomics.load(this.#i32, _SemWord.Value);
   }
 
   /** Takes a unit and returns a handle that gives it back when disposed (`using`). */
@@ -174,7 +184,7 @@ export class Semaphore {
   /** @internal Describes this semaphore for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: this._bounded() ? "BoundedSemaphore" : "Semaphore",
       id: this.#id,
       state: this.#sab,
@@ -223,5 +233,5 @@ export class BoundedSemaphore extends Semaphore {
     return adopt(BoundedSemaphore, state, id);
   }
 }
-registerShareable(import.meta.url, "Semaphore", Semaphore);
-registerShareable(import.meta.url, "BoundedSemaphore", BoundedSemaphore);
+registerShareable(_SHARE_URL, "Semaphore", Semaphore);
+registerShareable(_SHARE_URL, "BoundedSemaphore", BoundedSemaphore);

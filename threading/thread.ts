@@ -1,4 +1,9 @@
-// Thread: a target running in a Web Worker, with Python's lifecycle.
+/**
+ * Thread: a target running in a Web Worker, with Python's lifecycle.
+ *
+ * @module
+ */
+import { entryUrl } from "../_internal/runtime/entry.ts";
 import {
   addLiveThreads,
   agent,
@@ -38,7 +43,7 @@ export interface ThreadOptions {
   daemon?: boolean | null;
 }
 
-const _WORKER_ENTRY = new URL("../_internal/thread/entry.ts", import.meta.url);
+const _WORKER_ENTRY = entryUrl("_internal/thread/entry.ts");
 let _counter = 0;
 const _active = new Set<Thread>();
 

@@ -1,4 +1,8 @@
-// Timer: call a function after a delay, unless cancelled first.
+/**
+ * Timer: call a function after a delay, unless cancelled first.
+ *
+ * @module
+ */
 import { agent } from "../_internal/runtime/agent.ts";
 import { RuntimeError } from "../_internal/core/errors.ts";
 import {

@@ -1,6 +1,6 @@
 /**
  * The bootstrap of a child process started by this library with
- * `selfCommand(child_main.ts, [socketPath, token, parentPid, startPath])`:
+ * `selfCommand(entry.ts, [socketPath, token, parentPid, startPath])`:
  * reads (and removes) the {@linkcode ChildStart} the parent left in
  * `startPath`, connects to the parent's socket, says hello, imports
  * the role module named there and runs its export with a
@@ -26,6 +26,7 @@ import {
   processAlive,
   unrefTimer,
 } from "../runtime/adapter.ts";
+import { importEntry } from "../runtime/entry.ts";
 
 /** What a role module receives: the child's end of the conversation. */
 export interface ChildChannel {
@@ -47,7 +48,7 @@ const [socketPath, token, parentArg, startPath] = (nodeProcess.argv as string[])
   .slice(2);
 if (!socketPath || !token || !startPath) {
   throw new Error(
-    "child_main.ts needs a socket path, a token, the parent's pid and a start file",
+    "child/entry.ts needs a socket path, a token, the parent's pid and a start file",
   );
 }
 
@@ -83,7 +84,7 @@ const channel: ChildChannel = {
 };
 
 async function start(msg: ChildStart): Promise<void> {
-  const mod = await import(msg.role.module);
+  const mod = await importEntry(msg.role.module) as Record<string, unknown>;
   const role = mod[msg.role.name] as ChildRole;
   if (typeof role !== "function") {
     throw new TypeError(

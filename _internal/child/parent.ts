@@ -1,25 +1,19 @@
 /**
- * The parent's half of the child-process protocol (`child_protocol.ts`):
+ * The parent's half of the child-process protocol (`protocol.ts`):
  * one Unix socket server per program, started when the first child is and
  * closed (its file removed) when the last child is gone; and
- * {@linkcode startChild}, which spawns `child_main.ts` in a new copy of the
- * running runtime through `spawn.ts`, pairs the connection with the child
+ * {@linkcode startChild}, which spawns `entry.ts` in a new copy of the
+ * running runtime through `spawn/spawn.ts`, pairs the connection with the child
  * by a token, and returns a {@linkcode ChildHandle} at once (messages sent
  * before the child connects are kept and sent on connection).
  *
- * The start message goes in a file the child reads at boot, not over the
- * socket: the child then needs nothing from the parent's event loop to run
- * its role, so a parent thread blocked in `joinSync` still sees it finish.
- *
- * Liveness: a child and its socket share one ref/unref switch: a busy child
- * keeps the program alive, an idle one does not; when the program ends,
- * its children see the socket close and exit.
+ * Design: docs/design/child.md
  *
  * @module
  */
+import { entryUrl } from "../runtime/entry.ts";
 import net from "node:net";
 import { unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import {
   type ChildHello,
   type ChildStart,
@@ -28,14 +22,13 @@ import {
   FrameDecoder,
 } from "./protocol.ts";
 import { nodeProcess, pid } from "../runtime/adapter.ts";
-import {
-  type ChildProcess,
-  type ExitStatus,
-  selfCommand,
-  spawn,
-} from "../spawn/spawn.ts";
+import { tempDir } from "../runtime/temp_dir.ts";
+import { checkChildPermissions, socketMayBeAbstract } from "./permissions.ts";
+import { selfCommand } from "../spawn/self_command.ts";
+import { spawn } from "../spawn/spawn.ts";
+import type { ChildProcess, ExitStatus } from "../spawn/types.ts";
 
-const _MAIN = new URL("./entry.ts", import.meta.url);
+const _MAIN = entryUrl("_internal/child/entry.ts");
 
 /** Options of {@linkcode startChild}. */
 export interface StartChildOptions {
@@ -52,8 +45,9 @@ export interface StartChildOptions {
 let _server: net.Server | null = null;
 let _path = "";
 // On Linux the socket lives in the abstract namespace: no file is left
-// behind, even by a program that was killed.
-const _ABSTRACT = nodeProcess?.platform === "linux";
+// behind, even by a program that was killed. Deno counts such a socket as
+// network access, so without --allow-net it is a file in the temp folder.
+const _ABSTRACT = nodeProcess?.platform === "linux" && socketMayBeAbstract();
 let _listening: Promise<void> | null = null;
 let _live = 0;
 let _serial = 0;
@@ -62,7 +56,7 @@ const _waiting = new Map<string, ChildHandle>();
 function _ensureServer(): Promise<void> {
   if (_listening) return _listening;
   const name = `pyconc-${pid()}-${Date.now().toString(36)}-${_serial++}`;
-  _path = _ABSTRACT ? `\0${name}` : `${tmpdir()}/${name}.sock`;
+  _path = _ABSTRACT ? `\0${name}` : `${tempDir()}/${name}.sock`;
   const server = net.createServer((socket) => {
     // One decoder per connection: the first frame pairs it with a child;
     // the child may send more right behind its hello.
@@ -123,6 +117,7 @@ export class ChildHandle {
   #exit!: (s: ExitStatus | null) => void;
 
   constructor(options: StartChildOptions) {
+    checkChildPermissions();
     this.#options = options;
     this.#token = `${pid()}-${++_serial}-${
       Math.random().toString(36).slice(2)
@@ -149,7 +144,7 @@ export class ChildHandle {
     try {
       const listening = _ensureServer();
       _waiting.set(this.#token, this);
-      this.#startPath = `${tmpdir()}/pyconc-${this.#token}.start`;
+      this.#startPath = `${tempDir()}/pyconc-${this.#token}.start`;
       writeFileSync(this.#startPath, start, { mode: 0o600 });
       child = spawn(
         selfCommand(_MAIN, [

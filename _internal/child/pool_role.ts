@@ -1,7 +1,7 @@
 /**
  * The pool role of a child process (`futures.ProcessPoolExecutor`): the
  * same {@linkcode PoolRunner} as a thread pool worker, speaking
- * `pool_protocol.ts` over the child's channel. An uncaught error or
+ * `pool/protocol.ts` over the child's channel. An uncaught error or
  * unhandled rejection while a task runs fails that task; one while the
  * child is idle is printed to stderr, and the child carries on.
  *

@@ -3,28 +3,7 @@
  * from its own runtime (`futures.ProcessPoolExecutor` now, `multiprocessing`
  * later).
  *
- * Transport: a Unix domain socket. The parent listens on one socket path per
- * program (see `child_parent.ts`); a child started with `selfCommand` on
- * `child_main.ts` connects to it, so the child's stdin, stdout and stderr
- * stay free for the user's code (stdout and stderr are inherited, stdin is
- * `/dev/null`, as Python's multiprocessing does).
- *
- * Framing: every message is one frame, a 4-byte little-endian length
- * followed by that many bytes of `node:v8` `serialize` output (the
- * structured-clone wire format; it works on Deno and Bun alike and carries
- * `Map`, `Set`, `Date`, typed arrays, errors records and so on).
- *
- * Conversation:
- * 1. before the spawn, the parent writes one {@linkcode ChildStart} frame
- *    (which role module to run and its data) to a file named on the child's
- *    command line; the child reads and removes it at boot, so it can run
- *    while the parent's event loop is blocked;
- * 2. child -> parent {@linkcode ChildHello} with the token it was started with;
- * 3. the role's own messages, both ways (for a pool: `pool_protocol.ts`);
- * 4. parent -> child {@linkcode ChildStop}, or the socket closing: the child exits.
- *
- * Every message has a `type` discriminant; those that are about no task
- * carry `id: 0`.
+ * Design: docs/design/child.md
  *
  * @module
  */
@@ -50,7 +29,7 @@ export interface ChildStart {
   id: 0;
   /**
    * The role: a module export `(channel, data) => void | Promise<void>` the
-   * child imports and runs (for a pool, `child_pool.ts`'s `runPool`).
+   * child imports and runs (for a pool, `pool_role.ts`'s `runPool`).
    */
   role: { module: string; name: string } & ModuleTarget;
   /** The role's start-up data. */

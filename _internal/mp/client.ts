@@ -22,7 +22,7 @@ import {
   MessageChannel,
   type MessagePort,
   receiveMessageOnPort,
-  Worker,
+  type Worker,
 } from "node:worker_threads";
 import { agent } from "../runtime/agent.ts";
 import { encodeFrame, FrameDecoder } from "../child/protocol.ts";
@@ -37,6 +37,7 @@ import {
   type Request,
 } from "./wire.ts";
 import { pid } from "../runtime/adapter.ts";
+import { entryUrl, startWorker } from "../runtime/entry.ts";
 import { _setShmReclaim, shmFree, type ShmLoc } from "../shm/arena.ts";
 
 // ---------------------------------------------------------------------------
@@ -65,8 +66,8 @@ export function ownAddress(): string {
       shmFree(r.message as ShmLoc);
     }
   });
-  const worker = new Worker(
-    new URL("./server_entry.ts", import.meta.url),
+  const worker = startWorker(
+    entryUrl("_internal/mp/server_entry.ts"),
     {
       workerData: {
         address,
@@ -74,7 +75,7 @@ export function ownAddress(): string {
         frees: frees.port2,
       },
       transferList: [frees.port2],
-    } as unknown as ConstructorParameters<typeof Worker>[1],
+    },
   );
   worker.on("error", (err: unknown) => {
     console.error("pyconc: multiprocessing server failed:", err);
@@ -144,7 +145,9 @@ class _Conn {
       if (
         !this.#connected &&
         (err.code === "ECONNREFUSED" || err.code === "ENOENT") &&
-        this.#attempts++ < 1000 && pidAlive(addressPid(this.address))
+        this.#attempts++ < 1000 &&
+        (addressPid(this.address) === pid() ||
+          pidAlive(addressPid(this.address)))
       ) {
         // The server is still starting.
         this.#socket = null;
@@ -361,12 +364,12 @@ function _getHelper(): _Helper {
   if (_helper) return _helper;
   const { port1, port2 } = new MessageChannel();
   const flag = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(
-    new URL("./sync_entry.ts", import.meta.url),
+  const worker = startWorker(
+    entryUrl("_internal/mp/sync_entry.ts"),
     {
       workerData: { port: port2, flag: flag.buffer },
-      transferList: [port2],
-    } as unknown as ConstructorParameters<typeof Worker>[1],
+      transferList: [port2] as never,
+    },
   );
   worker.on("error", (err: unknown) => {
     console.error("pyconc: multiprocessing sync helper failed:", err);

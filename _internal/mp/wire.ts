@@ -30,6 +30,9 @@
  * @module
  */
 import type { ErrorRecord } from "../share/codec.ts";
+import { nodeProcess } from "../runtime/adapter.ts";
+import { tempDir } from "../runtime/temp_dir.ts";
+import { socketMayBeAbstract } from "../child/permissions.ts";
 
 /**
  * What a server needs to build an object it has not seen: its kind and
@@ -74,15 +77,19 @@ export interface Reply {
   e?: ErrorRecord;
 }
 
-/** The prefix of every server address. */
-export const ADDRESS_PREFIX = "\0pyconc-mp-";
-
-/** A fresh server address for this process. */
+/**
+ * A fresh server address for this process: a socket in Linux's abstract
+ * namespace, or, where Deno lacks the network permission that such a socket
+ * needs (or off Linux), a socket file in the temp folder.
+ */
 export function newAddress(pid: number): string {
-  return `${ADDRESS_PREFIX}${pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const name = `pyconc-mp-${pid}-${Math.random().toString(36).slice(2, 10)}`;
+  return nodeProcess?.platform === "linux" && socketMayBeAbstract()
+    ? `\0${name}`
+    : `${tempDir()}/${name}.sock`;
 }
 
 /** The pid of the process serving `address`. */
 export function addressPid(address: string): number {
-  return Number(address.slice(ADDRESS_PREFIX.length).split("-")[0]);
+  return Number(/pyconc-mp-(\d+)-/.exec(address)?.[1]);
 }

@@ -1,5 +1,5 @@
 /**
- * The flat form of a map chunk (`TaskFlag.Items` in `pool_protocol.ts`) on
+ * The flat form of a map chunk (`TaskFlag.Items` in `protocol.ts`) on
  * both sides of a pool: a list whose values are all numbers travels as one
  * `Float64Array`, which both runtimes clone as a block of bytes (Bun's
  * `node:v8` serializer writes a plain array of 12,500 numbers about 200x

@@ -24,7 +24,7 @@ export const TaskFlag = {
   /**
    * The task is a chunk of `multiprocessing.Pool`'s map family: its
    * arguments are the items themselves, flat (an array, or a
-   * `Float64Array` when every item is a number, see `pool_items.ts`), each
+   * `Float64Array` when every item is a number, see `flat_items.ts`), each
    * run as `fn(item)`, one after another, until one throws. It returns an
    * {@linkcode ItemsResult}.
    */

@@ -1,7 +1,7 @@
 /**
  * The runtime adapter: the one place that knows whether the code runs on
  * Deno, Bun or Node. Module code asks here instead of touching `Deno.*` or
- * `Bun.*` itself. Process spawning lives beside it in `spawn.ts`.
+ * `Bun.*` itself. Process spawning lives in `_internal/spawn/`.
  *
  * @module
  */
@@ -60,12 +60,6 @@ export function getEnv(name: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A copy of the whole environment. */
-export function envObject(): Record<string, string> {
-  if (denoNs) return denoNs.env.toObject();
-  return { ...nodeProcess.env };
 }
 
 /** The current working directory. */

@@ -11,16 +11,20 @@ import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { readlinkSync } from "node:fs";
 import { pid, readAllowed } from "./adapter.ts";
 
-/** Slots of the global counters, each written with `Atomics.add` only. */
-const enum _G {
+/**
+ * Slots of the global counters, written by any thread with `Atomics.add`
+ * only (the main thread stores the first `Ident` when it creates them).
+ */
+const _GlobalWord = {
   /** The last thread ident handed out (the main thread is 1). */
-  Ident = 0,
+  Ident: 0,
   /** The last shared-object id handed out. */
-  ObjectId = 1,
+  ObjectId: 1,
   /** Threads started and not yet finished, program-wide. */
-  LiveThreads = 2,
-  Size = 8,
-}
+  LiveThreads: 2,
+  /** How many words the block has (not a counter; the rest are spare). */
+  Size: 8,
+} as const;
 
 /** What a worker started by the library learns about itself at start-up. */
 export interface AgentInit {
@@ -45,9 +49,9 @@ const _init: AgentInit | undefined = !isMainThread
 
 /** The global counters; created by the main thread, inherited by workers. */
 export const globals: SharedArrayBuffer = _init?.globals ??
-  new SharedArrayBuffer(_G.Size * 4);
+  new SharedArrayBuffer(_GlobalWord.Size * 4);
 const _g = new Int32Array(globals);
-if (!_init) Atomics.store(_g, _G.Ident, 1);
+if (!_init) Atomics.store(_g, _GlobalWord.Ident, 1);
 
 /** Facts about the thread running this code. */
 export const agent: {
@@ -66,17 +70,17 @@ export const agent: {
 
 /** A new thread ident, unique in the program. */
 export function nextIdent(): number {
-  return Atomics.add(_g, _G.Ident, 1) + 1;
+  return Atomics.add(_g, _GlobalWord.Ident, 1) + 1;
 }
 
 /** A new shared-object id, unique in the program. */
 export function nextObjectId(): number {
-  return Atomics.add(_g, _G.ObjectId, 1) + 1;
+  return Atomics.add(_g, _GlobalWord.ObjectId, 1) + 1;
 }
 
 /** Adds `delta` to the program-wide count of live threads; returns the new count. */
 export function addLiveThreads(delta: number): number {
-  return Atomics.add(_g, _G.LiveThreads, delta) + delta;
+  return Atomics.add(_g, _GlobalWord.LiveThreads, delta) + delta;
 }
 
 let _nativeId: number | undefined;

@@ -8,6 +8,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { nodeProcess } from "./adapter.ts";
 
 /** What `/proc` says about a process. */
 export type ProcState =
@@ -19,8 +20,14 @@ export function procState(pid: number): ProcState {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return { state: "exited", returncode: null };
+  } catch (err) {
+    // Deno lets only a program with every permission read /proc/PID: ask
+    // with signal 0 instead, and count a process as running when even that
+    // is not allowed.
+    if ((err as { code?: string }).code === "ENOENT") {
+      return { state: "exited", returncode: null };
+    }
+    return _signalZero(pid);
   }
   // The command name is in parentheses and may hold spaces or ")".
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
@@ -38,4 +45,15 @@ export function procState(pid: number): ProcState {
 /** Whether a process with this pid exists (and is not a zombie). */
 export function pidAlive(pid: number): boolean {
   return procState(pid).state === "running";
+}
+
+function _signalZero(pid: number): ProcState {
+  try {
+    nodeProcess.kill(pid, 0);
+  } catch (err) {
+    if ((err as { code?: string }).code === "ESRCH") {
+      return { state: "exited", returncode: null };
+    }
+  }
+  return { state: "running" };
 }

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startWorker } from "./entry.ts";
 import { type AgentInit, globals, WORKER_DATA_KEY } from "./agent.ts";
 import { trackResource, untrackResource } from "./resources.ts";
 
@@ -39,7 +40,7 @@ export class WorkerHandle {
   #alive = true;
 
   constructor(entry: URL, options: SpawnWorkerOptions) {
-    this.worker = new Worker(
+    this.worker = startWorker(
       entry,
       {
         workerData: {
@@ -47,7 +48,7 @@ export class WorkerHandle {
           data: options.data,
         },
         name: options.agent.name,
-      } as ConstructorParameters<typeof Worker>[1],
+      },
     );
     this.#ref = true;
     trackResource("worker", this, options.label);

@@ -13,6 +13,7 @@
  * @module
  */
 import { lookupError } from "../core/errors.ts";
+import { compiled } from "../runtime/entry.ts";
 
 /** The method a shareable object implements to describe itself. */
 export const SHARE: unique symbol = Symbol.for("pyconc.share");
@@ -53,6 +54,16 @@ interface _Marker {
 
 const _revivers = new Map<string, Revivable>();
 const _handles = new Map<number, WeakRef<object>>();
+
+/**
+ * The URL a shareable class is known by: its module's URL, which the
+ * receiving thread imports if it has not loaded the class yet. Inside a
+ * compiled program every module has the binary's URL, so there the URL is
+ * tagged with the module's `path` to keep classes of the same name apart.
+ */
+export function shareUrl(url: string, path: string): string {
+  return compiled ? `${url}#${path}` : url;
+}
 
 /**
  * Registers a shareable class so handles can be rebuilt without importing
@@ -197,6 +208,11 @@ async function _revive(
   const key = `${m.name}@${m.url}`;
   let cls = _revivers.get(key);
   if (!cls) {
+    if (compiled) {
+      throw new TypeError(
+        `cannot rebuild shared object ${m.name}: its module (${m.url}) is not loaded in this thread`,
+      );
+    }
     const mod = await import(m.url);
     cls = _revivers.get(key) ?? mod[m.name];
     if (!cls || typeof cls._fromShared !== "function") {

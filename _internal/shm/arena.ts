@@ -3,24 +3,7 @@
  * creating thread, made of memfd chunks that every process maps, with
  * blocks handed out by size class and reused once freed.
  *
- * Layout. A chunk starts with a 16-byte header (a magic word, then the
- * chunk's random id); blocks follow, 16-byte aligned. Blocks of up to
- * 4 KiB come from shared 64 KiB chunks, by power-of-two size class (16
- * bytes for a lock, semaphore, event or 8-byte value); a larger block (a
- * big `Array`) gets a chunk of its own. A handle names its block with a
- * {@linkcode ShmLoc}: creator pid, chunk fd, chunk id and size, block
- * offset and size. Another process maps the whole chunk once, by opening
- * `/proc/<pid>/fd/<fd>`, and caches the mapping; the chunk id guards
- * against a pid and fd reused by another process after the creator died.
- *
- * Lifetime. Chunks live as long as the creating process (mappings are
- * never undone: a typed array may still view them). A block is freed by
- * the creating thread itself when its handles were never shared (see
- * `_proxy.ts`), or by the thread's server (`mp_server.ts`) when the last
- * holder anywhere let go; the server posts the block back on a port that
- * this arena drains when a size class runs dry. So memory is bounded by
- * the peak number of live objects of each size class, and a loop making
- * 100,000 locks reuses the same few blocks.
+ * Design: docs/design/shm.md
  *
  * @module
  */
@@ -63,7 +46,7 @@ const _own = new Map<number, _Chunk>();
 let _current: _Chunk | null = null;
 /** Freed blocks by size, ready for reuse. */
 const _free = new Map<number, ShmLoc[]>();
-/** Pulls the blocks the server freed (set by `mp_client.ts`). */
+/** Pulls the blocks the server freed (set by `mp/client.ts`). */
 let _reclaim: (() => void) | null = null;
 
 /** Mappings of any process's chunks, by `"pid:fd"`. */

@@ -1,24 +1,10 @@
 /**
  * The FFI adapter of mechanism (2) of multiprocessing's shared objects
  * (real shared memory): the few libc calls it needs, bound through
- * `Deno.dlopen` or `bun:ffi`, and nothing else. `shm_arena.ts` builds the
- * memory on it, `shm_sync.ts` the locks.
+ * `Deno.dlopen` or `bun:ffi`, and nothing else. `arena.ts` builds the
+ * memory on it, `sync.ts` the locks.
  *
- * - memory: `memfd_create` + `ftruncate` + `mmap(MAP_SHARED)` in the
- *   creating process; another process (or thread) maps the same memory by
- *   opening `/proc/<pid>/fd/<fd>`. A memfd leaves nothing in /dev/shm, even
- *   when a process crashes.
- * - blocking: the `futex` syscall on a word of the mapping, without
- *   FUTEX_PRIVATE_FLAG since the word is shared by processes. Waits are
- *   always bounded (`ms`); callers loop in slices.
- * - liveness: `/proc/<pid>/stat` read through libc, so a zombie (a child
- *   not yet reaped by a parent blocked in a `Sync` call) counts as dead,
- *   and Deno's read permission is not needed.
- *
- * Available on Linux x86-64 and arm64, on Bun always, and on Deno when the
- * ffi permission is granted (never prompted for). Elsewhere
- * {@linkcode shmFfi} returns `null` and the objects are served by the
- * process that made them (mechanism (1)).
+ * Design: docs/design/shm.md
  *
  * @module
  */
@@ -47,7 +33,7 @@ export interface ShmFfi {
   waitAsync:
     | ((addr: unknown, expected: number, ms: number) => Promise<unknown>)
     | null;
-  /** Bun's async wait through a helper thread in futex_waitv (`shm_waitv.ts`); used by the pipes' rings. */
+  /** Bun's async wait through a helper thread in futex_waitv (`waitv.ts`); used by the pipes' rings. */
   waitvAsync?:
     | ((addr: unknown, expected: number, ms: number) => Promise<unknown>)
     | null;
@@ -263,10 +249,10 @@ function _bunFfi(nr: number): ShmFfi | null {
       _setTs(ts, ms);
       s.syscall(nr, addr, FUTEX_WAIT, expected, ptr(ts), null, 0);
     },
-    // Bun has no nonblocking FFI: async waits poll (see shm_sync.ts).
+    // Bun has no nonblocking FFI: async waits poll (see sync.ts).
     waitAsync: null,
     // The pipes' rings wait through a helper thread in futex_waitv
-    // (see shm_waitv.ts).
+    // (see waitv.ts).
     waitvAsync: waitvAsync(
       (ctl) => ptr(ctl),
       (addr, n) => s.syscall(nr, addr, FUTEX_WAKE, n, null, null, 0),

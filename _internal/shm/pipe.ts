@@ -1,29 +1,10 @@
 /**
  * The rings of multiprocessing's pipes in shared memory (mechanism (2)):
- * one block of `shm_arena.ts` per direction, a header of words and a byte
- * ring that every process holding an end maps.
+ * one block of `arena.ts` per direction, a header of words and a byte ring
+ * that every process holding an end maps; frames, the per-end locks,
+ * sleeping, and noticing an end that closed or died.
  *
- * Frames. A message is an 8-byte header (its length and its kind: `node:v8`
- * serialize output, or raw bytes) and its bytes. A frame that fits in the
- * ring is published whole (one store of `Head`); a larger one is streamed
- * through it in pieces while the reader drains, so a 10 MB message needs
- * no 10 MB of shared memory.
- *
- * Several writers (or readers) of one end, in one process or several,
- * take the `WLock` (`RLock`) word for a whole frame, so messages never
- * interleave. Sleepers count themselves in the word beside the one they
- * sleep on, and the side that changes a word wakes only when that count
- * is non-zero: a message between two busy processes costs no system call.
- * A waiter first spins briefly (a reply often comes within microseconds),
- * then sleeps in bounded slices (`SLICE_MS`), and between slices looks at
- * what may have gone: the `Flags` (an end closed, set by the server that
- * counts the holders), the pid holding a lock word (a process that died
- * mid-message breaks the pipe: readers get EOF, writers "Broken pipe"), and
- * the pids that ever held the other end (all dead means closed, even when
- * the serving process itself is gone).
- *
- * The server of the pipe's creating process runs the same code for the
- * clients that cannot map the memory, so both paths share one state.
+ * Design: docs/design/shm.md
  *
  * @module
  */
@@ -49,21 +30,21 @@ import { POLL_MAX_MS, SLICE_MS } from "./sync.ts";
  *   `Readers`..: those of the reading end; `Over` says a table is full (it
  *   then proves nothing).
  */
-export const enum RingWord {
-  Head = 0,
-  Tail = 1,
-  WLock = 2,
-  RLock = 3,
-  WaitData = 4,
-  WaitSpace = 5,
-  WaitW = 6,
-  WaitR = 7,
-  Flags = 8,
-  Size = 9,
-  Over = 10,
-  Writers = 12,
-  Readers = 22,
-}
+export const RingWord = {
+  Head: 0,
+  Tail: 1,
+  WLock: 2,
+  RLock: 3,
+  WaitData: 4,
+  WaitSpace: 5,
+  WaitW: 6,
+  WaitR: 7,
+  Flags: 8,
+  Size: 9,
+  Over: 10,
+  Writers: 12,
+  Readers: 22,
+} as const;
 
 /** Slots of each pid table. */
 const PIDS = 10;
@@ -123,10 +104,13 @@ export class Ring {
   readonly w: number;
   readonly size: number;
   readonly data: Uint8Array;
+  /** The block this ring lives in. */
+  readonly cell: ShmCell;
   readonly #scratch = new Uint8Array(8);
   readonly #view = new DataView(this.#scratch.buffer);
 
-  constructor(readonly cell: ShmCell) {
+  constructor(cell: ShmCell) {
+    this.cell = cell;
     this.i32 = cell.i32;
     this.w = cell.w;
     this.size = Atomics.load(this.i32, this.w + RingWord.Size);

@@ -1,31 +1,11 @@
 /**
  * Locks, semaphores and events in shared memory (mechanism (2)): the
- * algorithms on the words of a block (`shm_arena.ts`), with Atomics for
- * the state and the futex syscall (`shm_ffi.ts`) to sleep. The handles of
- * every process call these with their own pid and thread ident; the
- * creating process's server calls them on behalf of a client that cannot
- * map the memory (no ffi permission), so both paths work on the same words.
+ * algorithms on the words of a block (`arena.ts`), with Atomics for the
+ * state and the futex syscall (`ffi.ts`) to sleep. Every process's handles,
+ * and the creating process's server on behalf of clients that cannot map
+ * the memory, run this same code on the same words.
  *
- * Sleeping. A waiter counts itself in the block's `Waiters` word, then
- * sleeps in the kernel while the word it waits on still holds the value it
- * saw (so a change in between is never missed); the side that changes the
- * word wakes sleepers only when `Waiters` is non-zero, so an uncontended
- * release is a store and a load, with no syscall. Every sleep is a bounded
- * slice (`SLICE_MS`): timeouts end on time, a blocked worker stays
- * terminable (a Bun pitfall), and a dead owner is noticed.
- *
- * Dead owners. A Lock or RLock word holds its owner's pid. A waiter that
- * sees the same owner through a whole slice asks `/proc` whether that
- * process is still alive (a zombie is not) and, if it is gone, takes the
- * lock over with a compare-and-swap. The server also frees the locks of a
- * client whose connections closed. (A Semaphore has no owner: as in
- * CPython, slots taken by a process that dies are not given back.)
- *
- * Async waits sleep on Deno's nonblocking FFI (a thread of its pool runs
- * the futex wait); Bun has none, so they sleep in the helper thread of
- * `shm_waitv.ts` (`futex_waitv`), or, where that syscall is missing, poll
- * with a short backoff on timers (at most `POLL_MAX_MS` apart). None
- * blocks the event loop.
+ * Design: docs/design/shm.md
  *
  * @module
  */
@@ -42,32 +22,32 @@ import type { ShmCell } from "./arena.ts";
  *   before `Owner` is, so a thread never sees a stale ident of its own.
  * - `Count`: the recursion count; written by the owner only.
  */
-export const enum LockWord {
-  Owner = 0,
-  Waiters = 1,
-  Tid = 2,
-  Count = 3,
-}
+export const LockWord = {
+  Owner: 0,
+  Waiters: 1,
+  Tid: 2,
+  Count: 3,
+} as const;
 
 /**
  * Words of a Semaphore block: `Value` (the free slots, changed by
  * compare-and-swap; sleepers wait while it is 0) and `Waiters`.
  */
-export const enum SemWord {
-  Value = 0,
-  Waiters = 1,
-}
+export const SemWord = {
+  Value: 0,
+  Waiters: 1,
+} as const;
 
 /**
  * Words of an Event block: `Flag` (0 or 1), `Waiters`, and `Seq`, which
  * every `set()` increments: waiters sleep on it, so a wait returns true
  * when a `set()` happened during it even if a `clear()` followed at once.
  */
-export const enum EventWord {
-  Flag = 0,
-  Waiters = 1,
-  Seq = 2,
-}
+export const EventWord = {
+  Flag: 0,
+  Waiters: 1,
+  Seq: 2,
+} as const;
 
 /** The longest sleep before a waiter looks again (timeouts, dead owners, termination). */
 export const SLICE_MS = 20;

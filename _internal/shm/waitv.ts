@@ -1,25 +1,17 @@
 /**
  * Async futex waits on Bun (whose FFI has no nonblocking calls): one
- * helper thread per thread that waits (`shm_waitv_worker.ts`, an unref'd
+ * helper thread per thread that waits (`waitv_entry.ts`, an unref'd
  * worker) sleeps in `futex_waitv` over every word this thread awaits at
  * once, plus a control word of its own; when a word changes, it wakes the
  * waiting promise through `Atomics.notify` on a `SharedArrayBuffer` slot
  * that this thread awaits with `Atomics.waitAsync`. A new wait bumps the
  * control word, so the helper rebuilds its list at once.
  *
- * Slots of the control buffer (int32 words): word 0 is the control word
- * (bumped by this thread); slot `i` (1-based) has 4 words at `4 * i`: its
- * state (`FREE`, `WAITING`, `DONE`; this thread sets WAITING and FREE, the
- * helper sets DONE), the expected value, and the address (low, high).
- *
- * Bound by `shm_ffi.ts` as Bun's `waitvAsync`, so the pipes of
- * `shm_pipe.ts` and the locks, semaphores and events of `shm_sync.ts`
- * wait without polling. Where `futex_waitv` is missing (Linux before
- * 5.16), `null`: the callers poll.
+ * Design: docs/design/shm.md
  *
  * @module
  */
-import { Worker } from "node:worker_threads";
+import { entryUrl, startWorker } from "../runtime/entry.ts";
 
 /** Slot states. */
 export const FREE = 0;
@@ -86,11 +78,9 @@ function _start(
 ): _Helper | null {
   try {
     const ctl = new Int32Array(new SharedArrayBuffer(4 * 4 * (SLOTS + 1)));
-    const worker = new Worker(
-      new URL("./waitv_entry.ts", import.meta.url),
-      { workerData: { ctl: ctl.buffer } } as unknown as ConstructorParameters<
-        typeof Worker
-      >[1],
+    const worker = startWorker(
+      entryUrl("_internal/shm/waitv_entry.ts"),
+      { workerData: { ctl: ctl.buffer } },
     );
     worker.on("error", (err: unknown) => {
       console.error("pyconc: shared memory wait helper failed:", err);

@@ -1,5 +1,5 @@
 /**
- * The helper thread of `shm_waitv.ts` (Bun): sleeps in `futex_waitv` over
+ * The helper thread of `waitv.ts` (Bun): sleeps in `futex_waitv` over
  * the words its thread awaits and the control word, and marks the slots
  * whose word changed (`DONE`, then `Atomics.notify`). Sleeps are bounded
  * (50 ms) so the thread never sits in the kernel for long.

@@ -6,13 +6,7 @@
  * its own condition after every wake-up, so spurious wake-ups, missed
  * `waitAsync` notifications and timer slices are all harmless.
  *
- * - {@linkcode waitSync} spins briefly (a hand-off between running threads
- *   costs well under a microsecond that way), then parks the thread in
- *   `Atomics.wait` (~50 µs to wake).
- * - {@linkcode waitAsync} spins a little less, then uses `Atomics.waitAsync`
- *   in bounded slices, each paired with a timer: the timer keeps the event
- *   loop alive (waitAsync alone does not, on Deno or Bun) and bounds the cost
- *   of a lost notification.
+ * Design: docs/design/sync.md
  *
  * @module
  */
@@ -23,9 +17,9 @@ import { runtime } from "../runtime/adapter.ts";
 export type WaitResult = "ok" | "not-equal" | "timed-out";
 
 /** How long a blocking wait spins before parking, in milliseconds. */
-let _spinMs = 0.05;
+const _SPIN_MS = 0.05;
 /** How long an async wait spins before yielding, in milliseconds. */
-let _asyncSpinMs = 0.01;
+const _ASYNC_SPIN_MS = 0.01;
 /** The longest single `waitAsync` slice, in milliseconds. */
 const _ASYNC_SLICE_MS = 100;
 /**
@@ -34,14 +28,6 @@ const _ASYNC_SLICE_MS = 100;
  * the program from exiting. Waking every slice lets termination through.
  */
 const _SYNC_SLICE_MS = runtime === "bun" ? 50 : Infinity;
-
-/** Tunes spinning (for benchmarks and tests); returns the previous values. */
-export function setSpin(syncMs: number, asyncMs: number): [number, number] {
-  const prev: [number, number] = [_spinMs, _asyncSpinMs];
-  _spinMs = syncMs;
-  _asyncSpinMs = asyncMs;
-  return prev;
-}
 
 /**
  * Spins until `i32[index] !== expected` or `ms` pass; returns whether the
@@ -74,11 +60,11 @@ export function waitSync(
   expected: number,
   ms: number,
 ): WaitResult {
-  if (spinWhile(i32, index, expected, Math.min(ms, _spinMs))) {
+  if (spinWhile(i32, index, expected, Math.min(ms, _SPIN_MS))) {
     return "not-equal";
   }
-  if (ms <= _spinMs) return "timed-out";
-  const left = ms - _spinMs;
+  if (ms <= _SPIN_MS) return "timed-out";
+  const left = ms - _SPIN_MS;
   const slice = Math.min(left, _SYNC_SLICE_MS);
   const r = Atomics.wait(
     i32,
@@ -100,10 +86,10 @@ export function waitAsync(
   expected: number,
   ms: number,
 ): Promise<WaitResult> | WaitResult {
-  if (spinWhile(i32, index, expected, Math.min(ms, _asyncSpinMs))) {
+  if (spinWhile(i32, index, expected, Math.min(ms, _ASYNC_SPIN_MS))) {
     return "not-equal";
   }
-  if (ms <= _asyncSpinMs) return "timed-out";
+  if (ms <= _ASYNC_SPIN_MS) return "timed-out";
   const slice = Math.min(ms, _ASYNC_SLICE_MS);
   const r = Atomics.waitAsync(i32, index, expected, slice);
   if (!r.async) return r.value;

@@ -1,5 +1,9 @@
-// multiprocessing.dummy's connection.wait: the first of several pipe ends
-// (between threads) to become ready.
+/**
+ * multiprocessing.dummy's connection.wait: the first of several pipe ends
+ * (between threads) to become ready.
+ *
+ * @module
+ */
 import { typeName } from "../../_internal/core/errors.ts";
 import { sleepMs, timeoutToMs } from "../../_internal/core/time.ts";
 import { Connection } from "./connection.ts";

@@ -1,10 +1,15 @@
-// Array of multiprocessing.dummy: a fixed-length array in shared memory.
+/**
+ * Array of multiprocessing.dummy: a fixed-length array in shared memory.
+ *
+ * @module
+ */
 import { nextObjectId } from "../../_internal/runtime/agent.ts";
 import {
   registerShareable,
   rememberHandle,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../../_internal/share/codec.ts";
 import { ValueError } from "../../_internal/core/errors.ts";
 import type { Held } from "../../threading/_held.ts";
@@ -20,6 +25,8 @@ import {
   type DummyCtypeOptions,
   type ThreadLock,
 } from "./value.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "multiprocessing/dummy/array.ts");
 
 interface _State {
   typecode: string;
@@ -275,7 +282,7 @@ export class Array {
   /** @internal Describes the array for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "Array",
       id: this.#id,
       state: this.#state,
@@ -291,4 +298,4 @@ export class Array {
 }
 let _adopting: unknown = null;
 let _adoptId: number | null = null;
-registerShareable(import.meta.url, "Array", Array);
+registerShareable(_SHARE_URL, "Array", Array);

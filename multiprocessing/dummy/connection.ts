@@ -1,14 +1,24 @@
-// Pipe and Connection of multiprocessing.dummy: two queues between threads.
+/**
+ * Pipe and Connection of multiprocessing.dummy: two queues between threads.
+ *
+ * @module
+ */
 import {
   registerShareable,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../../_internal/share/codec.ts";
 import { EOFError, OSError } from "../../_internal/core/errors.ts";
 import { nextObjectId } from "../../_internal/runtime/agent.ts";
 import { rememberHandle } from "../../_internal/share/codec.ts";
 import { Deadline, sleepMs } from "../../_internal/core/time.ts";
 import { Queue } from "../../queue/queue.ts";
+
+const _SHARE_URL = shareUrl(
+  import.meta.url,
+  "multiprocessing/dummy/connection.ts",
+);
 
 const _EOF = "\u0000pyconc.dummy.eof";
 
@@ -236,7 +246,7 @@ export class Connection<T = unknown> {
   /** @internal Describes this end for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "Connection",
       id: this.#id,
       state: [this.#in, this.#out],
@@ -249,7 +259,7 @@ export class Connection<T = unknown> {
     return new Connection(inbox, outbox, id);
   }
 }
-registerShareable(import.meta.url, "Connection", Connection);
+registerShareable(_SHARE_URL, "Connection", Connection);
 
 /**
  * Makes a pipe between threads and returns its two ends, as Python's

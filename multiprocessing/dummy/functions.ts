@@ -1,4 +1,8 @@
-// currentProcess and activeChildren of multiprocessing.dummy.
+/**
+ * currentProcess and activeChildren of multiprocessing.dummy.
+ *
+ * @module
+ */
 import { currentThread } from "../../threading/functions.ts";
 import type { Thread } from "../../threading/thread.ts";
 import { _liveDummies, type DummyProcess } from "./process.ts";

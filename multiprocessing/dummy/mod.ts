@@ -60,6 +60,8 @@ export {
 } from "../../queue/mod.ts";
 export type { Thread } from "../../threading/mod.ts";
 export { Manager, SyncManager } from "../managers.ts";
+// The manager's objects travel to threads as live handles: register their classes.
+import "../_proxy_classes.ts";
 export {
   EOFError,
   OSError,

@@ -1,4 +1,8 @@
-// ThreadPool: the Pool API over futures' ThreadPoolExecutor.
+/**
+ * ThreadPool: the Pool API over futures' ThreadPoolExecutor.
+ *
+ * @module
+ */
 import { ValueError } from "../../_internal/core/errors.ts";
 import { cpuCount } from "../../_internal/runtime/adapter.ts";
 import type { Target } from "../../_internal/share/target.ts";

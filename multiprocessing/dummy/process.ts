@@ -1,5 +1,9 @@
-// DummyProcess: Python's multiprocessing.dummy.Process, a thread with the
-// Process API.
+/**
+ * DummyProcess: Python's multiprocessing.dummy.Process, a thread with the
+ * Process API.
+ *
+ * @module
+ */
 import type { Target } from "../../_internal/share/target.ts";
 import { Thread } from "../../threading/thread.ts";
 

@@ -1,10 +1,15 @@
-// Value of multiprocessing.dummy: one number in shared memory.
+/**
+ * Value of multiprocessing.dummy: one number in shared memory.
+ *
+ * @module
+ */
 import { nextObjectId } from "../../_internal/runtime/agent.ts";
 import {
   registerShareable,
   rememberHandle,
   SHARE,
   type SharedDescriptor,
+  shareUrl,
 } from "../../_internal/share/codec.ts";
 import type { Held } from "../../threading/_held.ts";
 import type { AcquireOptions } from "../../threading/_acquire_args.ts";
@@ -16,6 +21,8 @@ import {
   type Typecode,
   typedArrayOf,
 } from "../../_internal/mp/typecodes.ts";
+
+const _SHARE_URL = shareUrl(import.meta.url, "multiprocessing/dummy/value.ts");
 
 /** A lock of the threading module, as `Value` and `Array` use. */
 export type ThreadLock = Lock | RLock;
@@ -198,7 +205,7 @@ export class Value {
   /** @internal Describes the value for another thread. */
   [SHARE](): SharedDescriptor {
     return {
-      url: import.meta.url,
+      url: _SHARE_URL,
       name: "Value",
       id: this.#id,
       state: this.#state,
@@ -219,4 +226,4 @@ export class Value {
 }
 let _adopting: unknown = null;
 let _adoptId: number | null = null;
-registerShareable(import.meta.url, "Value", Value);
+registerShareable(_SHARE_URL, "Value", Value);

@@ -342,7 +342,7 @@ describe("ProcessPoolExecutor liveness", () => {
         if (!/^\d+$/.test(p)) return false;
         try {
           const argv = readFileSync(`/proc/${p}/cmdline`, "latin1").split("\0");
-          return argv.some((a) => a.endsWith("child_main.ts")) &&
+          return argv.some((a) => a.endsWith("/child/entry.ts")) &&
             argv.includes(parent);
         } catch {
           return false;

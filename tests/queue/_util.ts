@@ -1,6 +1,10 @@
-// Helpers for the queue tests: peek at waiter lists, wait for conditions.
+/**
+ * Helpers for the queue tests: peek at waiter lists, wait for conditions.
+ *
+ * @module
+ */
 import { coreOf } from "../../queue/_core.ts";
-import { C, List } from "../../queue/_layout.ts";
+import { CtrlWord, WaiterList } from "../../queue/_layout.ts";
 
 /** How many callers are parked in `get` (or `put`) on `q`. */
 export function waiters(q: object, kind: "get" | "put"): number {
@@ -8,7 +12,7 @@ export function waiters(q: object, kind: "get" | "put"): number {
   const s = core.s;
   s.lockSync();
   try {
-    return core.waiters(kind === "get" ? List.Get : List.Put);
+    return core.waiters(kind === "get" ? WaiterList.Get : WaiterList.Put);
   } finally {
     s.unlock();
   }
@@ -44,5 +48,5 @@ export function isError(
 
 /** Records of `q` neither queued nor free (handed over, parked, being copied). */
 export function inTransit(q: object): number {
-  return coreOf(q).s.ctl[C.Transit];
+  return coreOf(q).s.ctl[CtrlWord.Transit];
 }

@@ -1,6 +1,10 @@
-// Differential tests: the same seeded random operations run on CPython's
-// queue module (python3) and on ours, with identical results: every get,
-// every error, qsize/empty/full, and the `queue` snapshots.
+/**
+ * Differential tests: the same seeded random operations run on CPython's
+ * queue module (python3) and on ours, with identical results: every get,
+ * every error, qsize/empty/full, and the `queue` snapshots.
+ *
+ * @module
+ */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -1,7 +1,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Queue } from "../../queue/mod.ts";
-import { decodeTree, encodeTree } from "../../queue/_tree.ts";
+import { decodeTree, encodeTree } from "../../queue/_tree_codec.ts";
 import { assertNoLeaks } from "../_leaks.ts";
 
 function roundTrip<T>(item: T): T {
@@ -52,7 +52,10 @@ describe("queue items", () => {
     assert.equal(1 in back, false);
     assert.equal(back.length, 3);
     class Point {
-      constructor(public x: number) {}
+      x: number;
+      constructor(x: number) {
+        this.x = x;
+      }
     }
     const p = roundTrip({ p: new Point(3) });
     assert.deepEqual(p, { p: { x: 3 } });

@@ -1,5 +1,9 @@
-// The lock-free ring of unbounded FIFO queues (queue/_ring.ts) and its
-// overflow: order, wrap-around, mixed sizes, shutdown and many threads.
+/**
+ * The lock-free ring of unbounded FIFO queues (queue/_ring.ts) and its
+ * overflow: order, wrap-around, mixed sizes, shutdown and many threads.
+ *
+ * @module
+ */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Empty, Queue, ShutDown, SimpleQueue } from "../../queue/mod.ts";

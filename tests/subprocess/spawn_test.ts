@@ -1,14 +1,11 @@
 // The process half of the runtime adapter, which other modules reuse.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  output,
-  outputSync,
-  selfCommand,
-  signalName,
-  signalNumber,
-  spawn,
-} from "../../_internal/spawn/spawn.ts";
+import { output } from "../../_internal/spawn/output.ts";
+import { outputSync } from "../../_internal/spawn/output_sync.ts";
+import { selfCommand } from "../../_internal/spawn/self_command.ts";
+import { signalName, signalNumber } from "../../_internal/spawn/signals.ts";
+import { spawn } from "../../_internal/spawn/spawn.ts";
 import { liveResources } from "../../_internal/runtime/resources.ts";
 import { FileNotFoundError } from "../../mod.ts";
 import { assertNoLeaks } from "../_leaks.ts";

@@ -1,12 +1,16 @@
-// How an item becomes a record in shared memory and back: numbers, strings,
-// booleans, null, undefined and bigints are written as they are; arrays,
-// plain objects and Dates made of those go through the compact encoding of
-// `_tree.ts`; everything else through `node:v8` serialization (structured
-// clone's wire format).
+/**
+ * How an item becomes a record in shared memory and back: numbers, strings,
+ * booleans, null, undefined and bigints are written as they are; arrays,
+ * plain objects, Dates and binary data made of those go through the compact
+ * encoding of `_tree_codec.ts`; everything else through `node:v8`
+ * serialization (structured clone's wire format).
+ *
+ * @module
+ */
 import { Buffer } from "node:buffer";
 import { deserialize, serialize } from "node:v8";
 import { SHARE } from "../_internal/share/codec.ts";
-import { HEADER, Tag } from "./_layout.ts";
+import { HEADER, RecordTag } from "./_layout.ts";
 import {
   binaryBytes,
   binaryCode,
@@ -14,7 +18,7 @@ import {
   decodeTree,
   encodeTreeScratch,
   treeScratch,
-} from "./_tree.ts";
+} from "./_tree_codec.ts";
 import type { Store } from "./_store.ts";
 
 /**
@@ -58,13 +62,13 @@ const _BUN = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
 /** An item encoded before the lock is taken, and how. */
 export interface Prepared {
-  /** {@linkcode Tag.Tree} or {@linkcode Tag.V8}. */
-  tag: Tag;
+  /** {@linkcode RecordTag.Tree} or {@linkcode RecordTag.V8}. */
+  tag: RecordTag;
   /** Holds the encoded item in its first `length` bytes (a tree encoding may be the scratch buffer: see {@linkcode keepPrepared}). */
   bytes: Uint8Array;
   /** How many bytes of `bytes` the item takes. */
   length: number;
-  /** For {@linkcode Tag.Bytes}: the binary type (see `binaryCode`). */
+  /** For {@linkcode RecordTag.Bytes}: the binary type (see `binaryCode`). */
   code?: number;
 }
 
@@ -75,7 +79,7 @@ export interface Prepared {
 export function keepPrepared(p: Prepared | undefined): Prepared | undefined {
   // A tree encoding lives in the scratch buffer; a binary item is the
   // caller's memory, which the caller may change before the copy happens.
-  return p && p.tag !== Tag.V8
+  return p && p.tag !== RecordTag.V8
     ? { ...p, bytes: p.bytes.slice(0, p.length) }
     : p;
 }
@@ -115,7 +119,7 @@ export function prepareItem(item: unknown): Prepared | undefined {
   const code = binaryCode(item as object);
   if (code !== 0) {
     const bytes = binaryBytes(item as ArrayBufferView);
-    return { tag: Tag.Bytes, bytes, length: bytes.length, code };
+    return { tag: RecordTag.Bytes, bytes, length: bytes.length, code };
   }
   if (
     ArrayBuffer.isView(item) &&
@@ -126,10 +130,10 @@ export function prepareItem(item: unknown): Prepared | undefined {
     );
   }
   const n = encodeTreeScratch(item);
-  if (n >= 0) return { tag: Tag.Tree, bytes: treeScratch(), length: n };
+  if (n >= 0) return { tag: RecordTag.Tree, bytes: treeScratch(), length: n };
   try {
     const bytes = serialize(item);
-    return { tag: Tag.V8, bytes, length: bytes.length };
+    return { tag: RecordTag.V8, bytes, length: bytes.length };
   } catch (err) {
     throw new TypeError(
       `queue items must be values structured clone can carry (no functions, symbols, SharedArrayBuffers or shared objects): ${
@@ -150,7 +154,7 @@ function _isLatin1(s: string): boolean {
 // copying bytes, which matters when a producer and a consumer contend.
 let _sBuf = new Uint8Array(256);
 let _s16 = new Uint16Array(_sBuf.buffer);
-const _sPrep: Prepared = { tag: Tag.Latin1, bytes: _sBuf, length: 0 };
+const _sPrep: Prepared = { tag: RecordTag.Latin1, bytes: _sBuf, length: 0 };
 
 function _prepareString(str: string): Prepared {
   const n = str.length;
@@ -175,13 +179,13 @@ function _prepareString(str: string): Prepared {
   const p = _sPrep;
   p.bytes = b;
   if (latin1) {
-    p.tag = Tag.Latin1;
+    p.tag = RecordTag.Latin1;
     p.length = n;
     return p;
   }
   const w = _s16;
   for (let i = 0; i < n; i++) w[i] = str.charCodeAt(i);
-  p.tag = Tag.Utf16;
+  p.tag = RecordTag.Utf16;
   p.length = 2 * n;
   return p;
 }
@@ -196,7 +200,9 @@ function _copyIn(s: Store, bytes: Uint8Array, n: number, at: number): void {
 /** Allocates the record for a prepared item and writes all but its bytes; returns its ref. Lock held. */
 export function reserveItem(s: Store, p: Prepared): number {
   const tag = p.tag;
-  if (tag === Tag.Latin1 || tag === Tag.Utf16) return s.alloc(p.length, tag);
+  if (tag === RecordTag.Latin1 || tag === RecordTag.Utf16) {
+    return s.alloc(p.length, tag);
+  }
   const ref = s.alloc(p.length + 8, tag);
   const o = ref * 8 + HEADER;
   s.i32[o >> 2] = s.nextStamp();
@@ -212,7 +218,7 @@ export function copyItemIn(s: Store, ref: number, p: Prepared): void {
     s,
     p.bytes,
     p.length,
-    tag === Tag.Latin1 || tag === Tag.Utf16 ? o : o + 8,
+    tag === RecordTag.Latin1 || tag === RecordTag.Utf16 ? o : o + 8,
   );
 }
 
@@ -229,23 +235,23 @@ export function writeItem(
   }
   switch (typeof item) {
     case "number": {
-      const ref = s.alloc(8, Tag.Number);
+      const ref = s.alloc(8, RecordTag.Number);
       s.f64[ref + 1] = item;
       return ref;
     }
     case "boolean":
-      return s.alloc(0, item ? Tag.True : Tag.False);
+      return s.alloc(0, item ? RecordTag.True : RecordTag.False);
     case "undefined":
-      return s.alloc(0, Tag.Undefined);
+      return s.alloc(0, RecordTag.Undefined);
     case "bigint":
       return item < 0n
-        ? _writeString(s, (-item).toString(16), Tag.BigNeg)
-        : _writeString(s, item.toString(16), Tag.BigPos);
+        ? _writeString(s, (-item).toString(16), RecordTag.BigNeg)
+        : _writeString(s, item.toString(16), RecordTag.BigPos);
   }
-  return s.alloc(0, Tag.Null);
+  return s.alloc(0, RecordTag.Null);
 }
 
-function _writeString(s: Store, str: string, latin1Tag: Tag): number {
+function _writeString(s: Store, str: string, latin1Tag: RecordTag): number {
   const n = str.length;
   if (_isLatin1(str)) {
     const ref = s.alloc(n, latin1Tag);
@@ -254,7 +260,7 @@ function _writeString(s: Store, str: string, latin1Tag: Tag): number {
     for (let i = 0; i < n; i++) u8[o + i] = str.charCodeAt(i);
     return ref;
   }
-  const ref = s.alloc(n * 2, Tag.Utf16);
+  const ref = s.alloc(n * 2, RecordTag.Utf16);
   const u16 = s.u16;
   const o = (ref * 8 + HEADER) >> 1;
   for (let i = 0; i < n; i++) u16[o + i] = str.charCodeAt(i);
@@ -267,7 +273,7 @@ function _writeString(s: Store, str: string, latin1Tag: Tag): number {
  */
 export function payloadLength(item: unknown, p: Prepared | undefined): number {
   if (p !== undefined) {
-    return p.tag === Tag.Latin1 || p.tag === Tag.Utf16
+    return p.tag === RecordTag.Latin1 || p.tag === RecordTag.Utf16
       ? p.length
       : p.length + 8;
   }
@@ -292,13 +298,13 @@ export function writeRecordAt(
   len: number,
 ): void {
   const i32 = v.i32;
-  let tag: Tag;
+  let tag: RecordTag;
   const o = ref * 8 + HEADER;
   if (p !== undefined) {
     tag = p.tag;
     const bytes = p.bytes;
     let at = o;
-    if (tag !== Tag.Latin1 && tag !== Tag.Utf16) {
+    if (tag !== RecordTag.Latin1 && tag !== RecordTag.Utf16) {
       i32[o >> 2] = 0; // stamp: only heaps use one
       i32[(o >> 2) + 1] = p.code ?? 0;
       at += 8;
@@ -309,17 +315,17 @@ export function writeRecordAt(
   } else {
     switch (typeof item) {
       case "number":
-        tag = Tag.Number;
+        tag = RecordTag.Number;
         v.f64[ref + 1] = item;
         break;
       case "boolean":
-        tag = item ? Tag.True : Tag.False;
+        tag = item ? RecordTag.True : RecordTag.False;
         break;
       case "undefined":
-        tag = Tag.Undefined;
+        tag = RecordTag.Undefined;
         break;
       default:
-        tag = Tag.Null;
+        tag = RecordTag.Null;
     }
   }
   i32[ref * 2] = len;
@@ -342,13 +348,13 @@ export function writeStringAt(v: Views, ref: number, str: string): void {
       const h = o >> 1;
       for (let j = 0; j < n; j++) u16[h + j] = str.charCodeAt(j);
       v.i32[ref * 2] = 2 * n;
-      v.i32[ref * 2 + 1] = Tag.Utf16;
+      v.i32[ref * 2 + 1] = RecordTag.Utf16;
       return;
     }
     u8[o + i] = c;
   }
   v.i32[ref * 2] = n;
-  v.i32[ref * 2 + 1] = Tag.Latin1;
+  v.i32[ref * 2 + 1] = RecordTag.Latin1;
 }
 
 /**
@@ -558,8 +564,8 @@ function _readUnits(view: Uint8Array | Uint16Array, o: number, n: number) {
 }
 
 /** A record's tag. */
-export function tagOf(s: Views, ref: number): Tag {
-  return s.i32[ref * 2 + 1] & 0xff;
+export function tagOf(s: Views, ref: number): RecordTag {
+  return (s.i32[ref * 2 + 1] & 0xff) as RecordTag;
 }
 
 /**
@@ -573,31 +579,31 @@ export function readRecord(s: Views, ref: number): unknown {
   const tag = i32[ref * 2 + 1] & 0xff;
   const o = ref * 8 + HEADER;
   switch (tag) {
-    case Tag.Number:
+    case RecordTag.Number:
       return s.f64[ref + 1];
-    case Tag.Latin1:
+    case RecordTag.Latin1:
       return s.lat !== null
         ? s.lat.latin1Slice(o, o + len)
         : _readUnits(s.u8, o, len);
-    case Tag.Utf16:
+    case RecordTag.Utf16:
       return _readUnits(s.u16, o >> 1, len >> 1);
-    case Tag.Tree:
+    case RecordTag.Tree:
       return decodeTree(s.u8, o + 8, s.dv);
-    case Tag.Bytes:
+    case RecordTag.Bytes:
       return binaryFrom(i32[(o >> 2) + 1], s.u8, o + 8, len - 8);
-    case Tag.V8:
+    case RecordTag.V8:
       return s.u8.slice(o + 8, o + len);
-    case Tag.Undefined:
+    case RecordTag.Undefined:
       return undefined;
-    case Tag.Null:
+    case RecordTag.Null:
       return null;
-    case Tag.False:
+    case RecordTag.False:
       return false;
-    case Tag.True:
+    case RecordTag.True:
       return true;
-    case Tag.BigPos:
+    case RecordTag.BigPos:
       return BigInt("0x" + _readUnits(s.u8, o, len));
-    case Tag.BigNeg:
+    case RecordTag.BigNeg:
       return -BigInt("0x" + _readUnits(s.u8, o, len));
   }
   throw new Error(`corrupt queue record (tag ${tag})`);
@@ -621,21 +627,21 @@ let _oVal: unknown = undefined;
  * (decoded once the lock is released), everything else as
  * {@linkcode readRecord} reads it. Returns the tag. Lock held.
  */
-export function takeRecord(s: Views, ref: number): Tag {
+export function takeRecord(s: Views, ref: number): RecordTag {
   const i32 = s.i32;
   const len = i32[ref * 2];
-  const tag: Tag = i32[ref * 2 + 1] & 0xff;
+  const tag = (i32[ref * 2 + 1] & 0xff) as RecordTag;
   let from = ref * 8 + HEADER;
   let n = len;
   switch (tag) {
-    case Tag.Tree:
+    case RecordTag.Tree:
       from += 8;
       n -= 8;
       // falls through
-    case Tag.Latin1:
-    case Tag.Utf16:
-    case Tag.BigPos:
-    case Tag.BigNeg: {
+    case RecordTag.Latin1:
+    case RecordTag.Utf16:
+    case RecordTag.BigPos:
+    case RecordTag.BigNeg: {
       if (n > _oBuf.length) {
         let size = _oBuf.length * 2;
         while (size < n) size *= 2;
@@ -657,32 +663,33 @@ export function takeRecord(s: Views, ref: number): Tag {
 }
 
 /** The item {@linkcode takeRecord} took (call it right after, lock released or not). */
-export function finishTake(tag: Tag): unknown {
+export function finishTake(tag: RecordTag): unknown {
   switch (tag) {
-    case Tag.Latin1:
+    case RecordTag.Latin1:
       return _oLat !== null
         ? _oLat.latin1Slice(0, _oLen)
         : _readUnits(_oBuf, 0, _oLen);
-    case Tag.Utf16:
+    case RecordTag.Utf16:
       return _readUnits(_o16, 0, _oLen >> 1);
-    case Tag.BigPos:
+    case RecordTag.BigPos:
       return BigInt("0x" + _readUnits(_oBuf, 0, _oLen));
-    case Tag.BigNeg:
+    case RecordTag.BigNeg:
       return -BigInt("0x" + _readUnits(_oBuf, 0, _oLen));
-    case Tag.Tree:
+    case RecordTag.Tree:
       return decodeTree(_oBuf, 0, _oDv);
   }
   const v = _oVal;
   _oVal = undefined;
-  return tag === Tag.V8 ? deserialize(v as Uint8Array) : v;
+  return tag === RecordTag.V8 ? deserialize(v as Uint8Array) : v;
 }
 
 /** Whether a record of this tag costs real work to decode (worth caching). */
-export function isEncoded(tag: Tag): boolean {
-  return tag === Tag.V8 || tag === Tag.Tree || tag === Tag.Bytes;
+export function isEncoded(tag: RecordTag): boolean {
+  return tag === RecordTag.V8 || tag === RecordTag.Tree ||
+    tag === RecordTag.Bytes;
 }
 
 /** Turns what {@linkcode readRecord} returned for a record of `tag` into the item. */
-export function finishItem(tag: Tag, raw: unknown): unknown {
-  return tag === Tag.V8 ? deserialize(raw as Uint8Array) : raw;
+export function finishItem(tag: RecordTag, raw: unknown): unknown {
+  return tag === RecordTag.V8 ? deserialize(raw as Uint8Array) : raw;
 }

@@ -1,15 +1,19 @@
-// Shared objects inside the items of a Queue or the messages of a
-// Connection: as Python pickles a proxy so that it arrives usable, an item
-// holding shared objects is run through the codec (each becomes a
-// descriptor, and the receiver rebuilds a live handle); any other item
-// travels by structured clone as before, after a walk that stops at once
-// for primitives, typed arrays and other non-container objects.
+/**
+ * Shared objects inside queue items and pipe messages: {@linkcode encodeItem}
+ * runs an item that holds some through the codec, so that they arrive as
+ * live handles, as Python pickles a proxy; {@linkcode decodeItem} rebuilds
+ * them. Any other item is left to structured clone.
+ *
+ * Design: docs/design/multiprocessing.md
+ *
+ * @module
+ */
 import { encodeForProcess, findShareable } from "../_internal/mp/encode.ts";
-import { _loadAllProxies, _reviveSync } from "./_proxy.ts";
+import { _reviveSync } from "./_proxy.ts";
 
 /** Marks an item that holds descriptors of shared objects. */
 const _ITEM = "\u0000pyconc.mpitem";
-/** The codec's mark of a descriptor (see `_internal/codec.ts`). */
+/** The codec's mark of a descriptor (see `_internal/share/codec.ts`). */
 const _MARK = "\u0000pyconc.shared";
 
 function _isPlain(v: object): boolean {
@@ -68,15 +72,15 @@ function _decode(v: unknown, memo: Map<object, unknown>): unknown {
   return v;
 }
 
-/** The blocking form of {@linkcode decodeItem}: the item with live handles. */
-export function decodeItemSync<T>(item: unknown): T {
+/**
+ * Rebuilds an item that went through {@linkcode encodeItem}: the item with
+ * live handles. It never waits, so blocking reads use it too: every proxy
+ * class is registered in a thread that holds a queue or a pipe end (see
+ * `_proxy_classes.ts`).
+ *
+ * @throws {TypeError} a handle of a class this thread has not registered.
+ */
+export function decodeItem<T>(item: unknown): T {
   if (!_wrapped(item)) return item as T;
   return _decode((item as Record<string, unknown>)[_ITEM], new Map()) as T;
-}
-
-/** Rebuilds an item that went through {@linkcode encodeItem}. */
-export async function decodeItem<T>(item: unknown): Promise<T> {
-  if (!_wrapped(item)) return item as T;
-  await _loadAllProxies();
-  return decodeItemSync<T>(item);
 }

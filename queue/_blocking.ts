@@ -1,7 +1,11 @@
-// The four blocking operations, once: put and get, each as a Promise and as
-// a blocking call. They take the lock around each step of the core, wait
-// without it, and copy large items in and out with the lock released.
-import { keepPrepared, type Prepared, prepareItem } from "./_items.ts";
+/**
+ * Python's blocking `put` and `get`, once each, as a Promise and as a
+ * blocking call: they take the lock around each step of the core, wait
+ * without it, and copy large items in and out with the lock released.
+ *
+ * @module
+ */
+import { keepPrepared, type Prepared, prepareItem } from "./_item_codec.ts";
 import { deadlineFor } from "./_options.ts";
 import {
   LARGE,

@@ -1,28 +1,49 @@
-// A compact encoding for the items most queues carry: primitives, arrays,
-// plain objects, Dates, typed arrays and ArrayBuffers, nested. It is several
-// times faster than `node:v8` serialization (much more so on Deno, whose
-// `node:v8` is written in JavaScript). Anything else (Map, Set, errors,
-// RegExps, class instances, objects seen twice or cycles, ...) makes the
-// encoder give up, and the item goes through `node:v8` instead, which keeps
-// structured clone's semantics.
+/**
+ * A compact encoding for the items most queues carry: primitives, arrays,
+ * plain objects, Dates, typed arrays and ArrayBuffers, nested. The encoder
+ * gives up on anything else (Map, Set, errors, class instances, shared
+ * references, cycles...), and the item goes through `node:v8` instead.
+ *
+ * Design: docs/design/queue.md
+ *
+ * @module
+ */
 import { SHARE } from "../_internal/share/codec.ts";
 
-const enum T {
-  Undefined = 0,
-  Null = 1,
-  False = 2,
-  True = 3,
-  F64 = 4,
-  I32 = 5,
-  Latin1 = 6,
-  Utf16 = 7,
-  BigPos = 8,
-  BigNeg = 9,
-  Array = 10,
-  Object = 11,
-  Date = 12,
-  Binary = 13,
-}
+/**
+ * Tags of the tree encoding: the byte the encoder writes before each
+ * value, saying what follows (numbers little-endian).
+ */
+const TreeTag = {
+  /** `undefined`; nothing follows. */
+  Undefined: 0,
+  /** `null`; nothing follows. */
+  Null: 1,
+  /** `false`; nothing follows. */
+  False: 2,
+  /** `true`; nothing follows. */
+  True: 3,
+  /** A number that is not an int32 (or is -0): a float64. */
+  F64: 4,
+  /** An int32 number: an int32. */
+  I32: 5,
+  /** A string of one-byte code units: a uint32 length, then the bytes. */
+  Latin1: 6,
+  /** Any other string: a uint32 length, then UTF-16 code units. */
+  Utf16: 7,
+  /** A non-negative bigint: its hex digits, as `Latin1`. */
+  BigPos: 8,
+  /** A negative bigint: its magnitude's hex digits, as `Latin1`. */
+  BigNeg: 9,
+  /** An array: a uint32 length, then the elements. */
+  Array: 10,
+  /** A plain object: a uint32 count, then each key (a string) and value. */
+  Object: 11,
+  /** A Date: its time as a float64. */
+  Date: 12,
+  /** A typed array, DataView or ArrayBuffer: a binary-type byte, a uint32 length, the bytes. */
+  Binary: 13,
+} as const;
 
 /** The binary types the encodings carry, by code (index + 1). */
 const _BINARY = [
@@ -147,7 +168,7 @@ function _str(s: string, latin1Tag: number): void {
     _ensure(5 + 2 * n);
     const b = _buf;
     let p = _pos;
-    b[p] = T.Utf16;
+    b[p] = TreeTag.Utf16;
     _dv.setUint32(p + 1, n, true);
     p += 5;
     for (let i = 0; i < n; i++) {
@@ -164,30 +185,30 @@ function _enc(v: unknown, depth: number): boolean {
     case "number":
       if ((v | 0) === v && !Object.is(v, -0)) {
         _ensure(5);
-        _buf[_pos] = T.I32;
+        _buf[_pos] = TreeTag.I32;
         _dv.setInt32(_pos + 1, v, true);
         _pos += 5;
       } else {
         _ensure(9);
-        _buf[_pos] = T.F64;
+        _buf[_pos] = TreeTag.F64;
         _dv.setFloat64(_pos + 1, v, true);
         _pos += 9;
       }
       return true;
     case "string":
-      _str(v, T.Latin1);
+      _str(v, TreeTag.Latin1);
       return true;
     case "boolean":
       _ensure(1);
-      _buf[_pos++] = v ? T.True : T.False;
+      _buf[_pos++] = v ? TreeTag.True : TreeTag.False;
       return true;
     case "undefined":
       _ensure(1);
-      _buf[_pos++] = T.Undefined;
+      _buf[_pos++] = TreeTag.Undefined;
       return true;
     case "bigint":
-      if (v < 0n) _str((-v).toString(16), T.BigNeg);
-      else _str(v.toString(16), T.BigPos);
+      if (v < 0n) _str((-v).toString(16), TreeTag.BigNeg);
+      else _str(v.toString(16), TreeTag.BigPos);
       return true;
     case "object":
       break;
@@ -196,7 +217,7 @@ function _enc(v: unknown, depth: number): boolean {
   }
   if (v === null) {
     _ensure(1);
-    _buf[_pos++] = T.Null;
+    _buf[_pos++] = TreeTag.Null;
     return true;
   }
   if (depth >= _MAX_DEPTH || !_firstVisit(v)) return false;
@@ -205,7 +226,7 @@ function _enc(v: unknown, depth: number): boolean {
     const a = v as unknown[];
     const n = a.length;
     _ensure(5);
-    _buf[_pos] = T.Array;
+    _buf[_pos] = TreeTag.Array;
     _dv.setUint32(_pos + 1, n, true);
     _pos += 5;
     for (let i = 0; i < n; i++) {
@@ -217,11 +238,11 @@ function _enc(v: unknown, depth: number): boolean {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     _ensure(5);
-    _buf[_pos] = T.Object;
+    _buf[_pos] = TreeTag.Object;
     _dv.setUint32(_pos + 1, keys.length, true);
     _pos += 5;
     for (const k of keys) {
-      _str(k, T.Latin1);
+      _str(k, TreeTag.Latin1);
       if (!_enc(o[k], depth + 1)) return false;
     }
     return true;
@@ -231,7 +252,7 @@ function _enc(v: unknown, depth: number): boolean {
     const bytes = binaryBytes(v as ArrayBufferView);
     const n = bytes.length;
     _ensure(6 + n);
-    _buf[_pos] = T.Binary;
+    _buf[_pos] = TreeTag.Binary;
     _buf[_pos + 1] = code;
     _dv.setUint32(_pos + 2, n, true);
     _buf.set(bytes, _pos + 6);
@@ -240,7 +261,7 @@ function _enc(v: unknown, depth: number): boolean {
   }
   if (proto === Date.prototype) {
     _ensure(9);
-    _buf[_pos] = T.Date;
+    _buf[_pos] = TreeTag.Date;
     _dv.setFloat64(_pos + 1, (v as Date).getTime(), true);
     _pos += 9;
     return true;
@@ -338,7 +359,7 @@ const _keys = new Map<number, string>();
 function _key(): string {
   const b = _in;
   const p = _at;
-  const n = b[p] === T.Latin1 ? _inDv.getUint32(p + 1, true) : 64;
+  const n = b[p] === TreeTag.Latin1 ? _inDv.getUint32(p + 1, true) : 64;
   if (n > 32) return _dec() as string;
   let h = n;
   for (let i = 0; i < n; i++) h = Math.imul(h ^ b[p + 5 + i], 0x01000193);
@@ -365,43 +386,43 @@ function _key(): string {
 function _dec(): unknown {
   const tag = _in[_at++];
   switch (tag) {
-    case T.I32: {
+    case TreeTag.I32: {
       const v = _inDv.getInt32(_at, true);
       _at += 4;
       return v;
     }
-    case T.F64: {
+    case TreeTag.F64: {
       const v = _inDv.getFloat64(_at, true);
       _at += 8;
       return v;
     }
-    case T.Latin1:
-    case T.Utf16:
-    case T.BigPos:
-    case T.BigNeg: {
+    case TreeTag.Latin1:
+    case TreeTag.Utf16:
+    case TreeTag.BigPos:
+    case TreeTag.BigNeg: {
       const n = _inDv.getUint32(_at, true);
       _at += 4;
-      const s = _units(n, tag === T.Utf16);
-      if (tag === T.BigPos) return BigInt("0x" + s);
-      if (tag === T.BigNeg) return -BigInt("0x" + s);
+      const s = _units(n, tag === TreeTag.Utf16);
+      if (tag === TreeTag.BigPos) return BigInt("0x" + s);
+      if (tag === TreeTag.BigNeg) return -BigInt("0x" + s);
       return s;
     }
-    case T.True:
+    case TreeTag.True:
       return true;
-    case T.False:
+    case TreeTag.False:
       return false;
-    case T.Null:
+    case TreeTag.Null:
       return null;
-    case T.Undefined:
+    case TreeTag.Undefined:
       return undefined;
-    case T.Array: {
+    case TreeTag.Array: {
       const n = _inDv.getUint32(_at, true);
       _at += 4;
       const a = new Array(n);
       for (let i = 0; i < n; i++) a[i] = _dec();
       return a;
     }
-    case T.Object: {
+    case TreeTag.Object: {
       const n = _inDv.getUint32(_at, true);
       _at += 4;
       const o: Record<string, unknown> = {};
@@ -418,12 +439,12 @@ function _dec(): unknown {
       }
       return o;
     }
-    case T.Date: {
+    case TreeTag.Date: {
       const v = _inDv.getFloat64(_at, true);
       _at += 8;
       return new Date(v);
     }
-    case T.Binary: {
+    case TreeTag.Binary: {
       const code = _in[_at];
       const n = _inDv.getUint32(_at + 1, true);
       _at += 5 + n;
