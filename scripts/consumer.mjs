@@ -9,7 +9,11 @@
 //   (b) Bun, JSR's npm form (scripts/npm_form.mjs) in a scratch node_modules;
 //   (c) a `bun build --compile` binary of the same program;
 //   (d) Deno, a parent with a restricted allow-list whose process-pool child
-//       is denied what the parent is denied (scripts/consumer/perm_app.ts).
+//       is denied what the parent is denied, and given what the parent holds
+//       in full (scripts/consumer/perm_app.ts);
+//   (e) Deno, threads, queues, a thread pool and sched with no permission but
+//       the import (threads_app.ts), multiprocessing with --allow-ffi, and
+//       the first program again with the server gone (the module cache).
 // Prints one "ok"/"FAILED" line per case and ends with "N passed, N failed".
 // Usage: node scripts/consumer.mjs
 import { spawn, spawnSync } from "node:child_process";
@@ -111,46 +115,74 @@ try {
     NO_COLOR: "1",
     DENO_DIR: join(scratch, "deno_cache"),
   };
-  const common = [
-    "run",
-    "--no-prompt",
-    "--no-check",
-    "--import-map=import_map.json",
-    `--allow-import=${host}`,
-  ];
-  await check(
-    "deno, served over HTTP, README permissions",
-    "expected.txt",
-    bin("deno"),
-    [
-      ...common,
-      "--allow-run",
-      "--allow-net",
-      `--allow-read=${temp}`,
-      `--allow-write=${temp}`,
-      "app.ts",
-    ],
-    { cwd: denoDir, env: denoEnv },
-  );
   const denoExe = spawnSync(bin("deno"), [
     "eval",
     "console.log(Deno.execPath())",
   ], {
     encoding: "utf8",
   }).stdout.trim();
-  await check(
+  // What the README asks of a program using process pools and multiprocessing.
+  const processes = [
+    "--allow-run",
+    "--allow-net",
+    `--allow-read=${temp}`,
+    `--allow-write=${temp}`,
+  ];
+  const deno = (label, expected, flags, script) =>
+    check(label, expected, bin("deno"), [
+      "run",
+      "--no-prompt",
+      "--no-check",
+      "--import-map=import_map.json",
+      `--allow-import=${host}`,
+      ...flags,
+      script,
+    ], { cwd: denoDir, env: denoEnv });
+
+  await deno(
+    "deno, served over HTTP, README permissions",
+    "expected.txt",
+    processes,
+    "app.ts",
+  );
+  await deno(
+    "deno, threads and pools with no permission but the import",
+    "threads_expected.txt",
+    [],
+    "threads_app.ts",
+  );
+  await deno(
+    "deno, multiprocessing in shared memory (--allow-ffi)",
+    "expected.txt",
+    [...processes, "--allow-ffi"],
+    "app.ts",
+  );
+  await deno(
     "deno, children denied what the parent is denied",
     "perm_expected.txt",
-    bin("deno"),
+    [`--allow-run=${denoExe}`, ...processes.slice(1)],
+    "perm_app.ts",
+  );
+  await deno(
+    "deno, children get what the parent holds in full",
+    "perm_granted_expected.txt",
     [
-      ...common,
       `--allow-run=${denoExe}`,
       "--allow-net",
-      `--allow-read=${temp}`,
+      "--allow-read",
+      "--allow-env",
       `--allow-write=${temp}`,
-      "perm_app.ts",
     ],
-    { cwd: denoDir, env: denoEnv },
+    "perm_app.ts",
+  );
+  // Children load the library from the parent's module cache (DENO_DIR):
+  // with the server gone, the same program still runs.
+  await new Promise((r) => server.close(r));
+  await deno(
+    "deno, offline from the module cache",
+    "expected.txt",
+    processes,
+    "app.ts",
   );
 
   // (b) and (c): JSR's npm form in a scratch node_modules, on Bun.
@@ -187,7 +219,7 @@ try {
     );
   }
 } finally {
-  server.close();
+  if (server.listening) server.close();
   rmSync(scratch, { recursive: true, force: true });
 }
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -151,7 +151,9 @@ if (!quick) {
   // a compiled binary, and children's permissions (scripts/consumer.mjs).
   run("consumer check", process.execPath, ["scripts/consumer.mjs"], (out) => {
     const m = out.match(/^(\d+) passed, (\d+) failed$/m);
-    return m ? { pass: Number(m[1]), fail: Number(m[2]) } : { pass: 0, fail: 1 };
+    return m
+      ? { pass: Number(m[1]), fail: Number(m[2]) }
+      : { pass: 0, fail: 1 };
   });
 }
 

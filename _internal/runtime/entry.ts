@@ -103,16 +103,14 @@ export function startWorker(entry: URL, options: WorkerOptions): Worker {
 }
 
 /** Imports a module by URL; an entry of a compiled program by its loader. */
-export function importEntry(href: string): Promise<unknown> {
-  if (!href.startsWith(ENTRY_SCHEME)) return import(href);
+export async function importEntry(href: string): Promise<unknown> {
+  if (!href.startsWith(ENTRY_SCHEME)) return await import(href);
   const path = href.slice(ENTRY_SCHEME.length);
   const load = _loaders()[path];
   if (!load) {
-    return Promise.reject(
-      new RuntimeError(`no entry module ${path} in this compiled program`),
-    );
+    throw new RuntimeError(`no entry module ${path} in this compiled program`);
   }
-  return load();
+  return await load();
 }
 
 /**
