@@ -52,7 +52,6 @@ class _Worker implements _Slot {
     pool: { dispatcher: () => _Dispatcher; workers: Set<_Worker> },
     data: PoolStartData,
   ) {
-    pool.workers.add(this);
     this.child = startChild({
       role: _ROLE,
       data,
@@ -86,6 +85,9 @@ class _Worker implements _Slot {
         );
       },
     });
+    // Only once the child is starting: startChild throws when Deno lacks a
+    // permission, and then there is no worker to stop.
+    pool.workers.add(this);
   }
 
   send(msg: RunMessage, _transfer: Transferable[]): void {
