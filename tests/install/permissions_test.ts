@@ -28,7 +28,7 @@ describe("children on Deno", () => {
         `--allow-write=${tempDir()}`,
         "--allow-run",
         script,
-      ], { stdout: "pipe", stderr: "pipe", timeout: 60_000 });
+      ], { stdout: "pipe", stderr: "pipe", timeoutMs: 60_000 });
       const text = new TextDecoder().decode(r.stdout ?? undefined);
       const err = new TextDecoder().decode(r.stderr ?? undefined);
       assert.equal(r.status.code, 0, err);
