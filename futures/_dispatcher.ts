@@ -362,8 +362,10 @@ export class _Dispatcher {
     for (const [future, flag, value] of settled) {
       if (flag === ResultFlag.Error) {
         future.setException(recordToError(value as ErrorRecord));
-      } else if (flag === ResultFlag.Shared && this.#host.sharedResults) {
-        decode({ value, shared: true }).then(
+      } else if (flag === ResultFlag.Shared) {
+        // Errors and registered classes come back from any pool; live
+        // handles only from one whose host takes them.
+        decode({ value, shared: true }, this.#host.sharedResults).then(
           (v) => future.setResult(v),
           (e) => future.setException(e),
         );

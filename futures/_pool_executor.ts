@@ -26,6 +26,20 @@ function _moveNow(
   return [holder.value, holder.transfer];
 }
 
+// What the codec's messages call a task's arguments, and where they go.
+const _ENCODE = {
+  threadArgs: { root: "args", to: "another thread" },
+  threadItems: { root: "map() items", to: "another thread" },
+  processArgs: { root: "args", to: "another process" },
+  processItems: { root: "map() items", to: "another process" },
+} as const;
+
+function _encodeOptions(threads: boolean, flags: number) {
+  const items = (flags & (TaskFlag.Chunk | TaskFlag.Items)) !== 0;
+  if (threads) return items ? _ENCODE.threadItems : _ENCODE.threadArgs;
+  return items ? _ENCODE.processItems : _ENCODE.processArgs;
+}
+
 /** How a pool executor differs from the other. */
 export interface _PoolOptions {
   /** The dispatcher's host, given a way to reach the dispatcher itself. */
@@ -142,9 +156,11 @@ export class _PoolCore {
       }
     }
     if (args.length) {
-      const e = encode(value);
+      // Registered classes and errors travel to any pool (issue 14);
+      // shareable handles only to one that takes them.
+      const e = encode(value, _encodeOptions(this.#options.transfers, flags));
       if (e.shared) {
-        if (!this.#options.shareables) {
+        if (e.handles && !this.#options.shareables) {
           throw new TypeError(
             "a shareable object of the threading or queue module cannot be passed to a child process",
           );

@@ -104,9 +104,24 @@ export abstract class Executor {
    * Schedules `target(...args)` and returns a {@linkcode Future} for its
    * outcome.
    *
+   * In the pool executors the target runs in a worker or child process. A
+   * function target runs from its source, without the variables around it:
+   * pass what it needs as arguments (a `ReferenceError` from it says so);
+   * it cannot `import()` a relative path or use `import.meta`. A
+   * `{ module, name }` target names its module by URL or absolute path
+   * (`import.meta.resolve("./lib.ts")`, not `"./lib.ts"`); each worker
+   * imports it anew, so a module that is both the program and a target must
+   * guard its top level with `if (import.meta.main) { ... }` (false where
+   * the library imports it). As Python's spawn does, a pool worker, thread
+   * or process started while a worker is still importing its target module
+   * fails with `RuntimeError` (the task's future fails with it).
+   *
    * @param target What to run.
    * @param args Its arguments.
    * @returns The future of the call.
+   * @throws {TypeError} (pool executors) a target that cannot be sent: a
+   * native or bound function, one with a relative `import()` or
+   * `import.meta`, a relative `module` specifier.
    */
   // deno-lint-ignore no-explicit-any
   abstract submit(target: any, ...args: any[]): Future<any>;

@@ -7,7 +7,14 @@
  * Blocking calls are async (`await future.result(2)`), timeouts are in
  * seconds, options are camelCase (`shutdown({ cancelFutures: true })`),
  * and executors support `await using`. Targets are self-contained functions
- * (sent as source) or `{ module, name }` references.
+ * (sent as source) or `{ module, name }` references. Arguments, results and
+ * errors travel by structured clone: instances of classes registered with
+ * the root module's `registerClass` (errors of classes registered with
+ * `registerError`) arrive as instances of their class, as with pickle, when
+ * the other side registered them too (its target's module imports them);
+ * an instance of any other class arrives as a plain object with its own
+ * fields. A function or symbol in the arguments is a `DataCloneError` at
+ * `submit` that names its path (`args[1].callbacks[0]`).
  *
  * @example Count primes in parallel
  * ```ts

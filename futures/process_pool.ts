@@ -160,8 +160,11 @@ export class ProcessPoolExecutor extends Executor {
     if (!Array.isArray(initargs)) {
       throw new TypeError(`initargs must be an array, got ${typeof initargs}`);
     }
-    const encoded = encode(initargs);
-    if (encoded.shared) {
+    const encoded = encode(initargs, {
+      root: "initargs",
+      to: "another process",
+    });
+    if (encoded.handles) {
       throw new TypeError(
         "initargs hold a shareable object of the threading or queue module, which cannot be passed to a child process",
       );

@@ -13,7 +13,10 @@ import { decode } from "../_internal/share/codec.ts";
 import { flushAll } from "../_internal/mp/client.ts";
 import { writeStderr } from "../_internal/runtime/adapter.ts";
 import { catchUncaught } from "../_internal/runtime/uncaught.ts";
-import { resolveTarget } from "../_internal/share/target.ts";
+import {
+  explainTargetError,
+  resolveTarget,
+} from "../_internal/share/target.ts";
 import { _activeThreads } from "../threading/thread.ts";
 import { adoptInfo, self } from "./_state.ts";
 import { _liveChildren, type ProcessStartData } from "./process.ts";
@@ -27,6 +30,7 @@ export async function runProcess(
   adoptInfo(d.info);
   let failed = false;
   const report = (err: unknown) => {
+    explainTargetError(err);
     const text = err instanceof Error
       ? (err.stack ?? `${err.name}: ${err.message}`)
       : `Uncaught ${String(err)}`;
@@ -40,7 +44,7 @@ export async function runProcess(
   });
   try {
     if (d.target) {
-      const fn = await resolveTarget(d.target);
+      const fn = await resolveTarget(d.target, { bootstrap: true });
       const args = await decode(d.args) as unknown[];
       await fn(...args);
     }

@@ -13,6 +13,10 @@ import {
 } from "../_internal/share/target.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { BrokenBarrierError } from "../threading/barrier.ts";
+import {
+  barrierArgs,
+  type BarrierOptions,
+} from "../threading/_barrier_args.ts";
 import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 
 interface _BarrierExtra {
@@ -43,17 +47,52 @@ export class Barrier extends BaseProxy {
   readonly #extra: _BarrierExtra;
 
   /**
-   * Creates a barrier for `parties` callers.
+   * Creates a barrier for `parties` callers, as Python's
+   * `Barrier(parties, action=None, timeout=None)`: `action` and `timeout`
+   * positionally, or as an options object, `new Barrier(3, { timeout: 5 })`
+   * or `new Barrier(3, action, { timeout: 5 })`.
+   *
+   * @param parties How many must wait before all go on.
+   * @param options `{ action, timeout }`: a function (no closures) or
+   *   `{ module, name }` run by the last to arrive, and the default timeout
+   *   of `wait` in seconds.
+   * @throws {ValueError} `parties` is below 1, or a negative timeout.
+   * @throws {TypeError} an unknown option, or an action that cannot be sent.
+   *
+   * @example Options
+   * ```ts
+   * import { Barrier } from "@pyconc/pyconc/multiprocessing";
+   * const b = new Barrier(2, { timeout: 5 });
+   * await Promise.all([b.wait(), b.wait()]);
+   * ```
+   */
+  constructor(parties: number, options?: BarrierOptions);
+  /**
+   * Creates a barrier with `action` and `timeout` given positionally, the
+   * timeout possibly as `{ timeout }`.
    *
    * @param parties How many must wait before all go on.
    * @param action A function (no closures) or `{ module, name }` run by the last to arrive.
    * @param timeout The default timeout of `wait`, in seconds.
-   * @throws {ValueError} `parties` is below 1.
+   * @throws {ValueError} `parties` is below 1, or a negative timeout.
+   * @throws {TypeError} an action that cannot be sent.
+   *
+   * @example Positional
+   * ```ts
+   * import { Barrier } from "@pyconc/pyconc/multiprocessing";
+   * const b = new Barrier(2, null, 5);
+   * await Promise.all([b.wait(), b.wait()]);
+   * ```
    */
   constructor(
     parties: number,
     action?: Target | null,
-    timeout?: number | null,
+    timeout?: number | null | { timeout?: number | null },
+  );
+  constructor(
+    parties: number,
+    actionOrOptions?: Target | BarrierOptions | null,
+    timeoutOrOptions?: number | null | { timeout?: number | null },
   ) {
     const adopted = _adopting();
     let extra: _BarrierExtra;
@@ -62,6 +101,11 @@ export class Barrier extends BaseProxy {
       if (!Number.isInteger(parties) || parties < 1) {
         throw new ValueError("parties must be >= 1");
       }
+      const { action, timeout } = barrierArgs(
+        actionOrOptions,
+        timeoutOrOptions,
+        "Barrier",
+      );
       if (timeout != null) timeoutToMs(timeout);
       extra = {
         parties,

@@ -7,6 +7,7 @@
 import type { Buffer } from "node:buffer";
 import { serialize } from "node:v8";
 import { OSError } from "../_internal/core/errors.ts";
+import { checkOptions, isOptionsObject } from "../_internal/core/options.ts";
 import {
   messageBytes,
   packMessage,
@@ -514,7 +515,9 @@ export class Connection<T = unknown> extends BaseProxy {
  * and receive; otherwise the first only receives and the second only
  * sends. Either end can be passed to a child process.
  *
- * @param duplex Whether both ends send and receive.
+ * @param duplex Whether both ends send and receive (`true` when omitted),
+ *   positionally as in Python or as `{ duplex }`. With `false`, the first
+ *   end only receives and the second only sends.
  * @returns The two ends.
  * @example
  * ```ts
@@ -532,8 +535,13 @@ export class Connection<T = unknown> extends BaseProxy {
  * ```
  */
 export function Pipe<T = unknown>(
-  duplex = true,
+  duplexOrOptions: boolean | { duplex?: boolean } = true,
 ): [Connection<T>, Connection<T>] {
+  const duplex = Boolean(
+    isOptionsObject(duplexOrOptions)
+      ? checkOptions(duplexOrOptions, ["duplex"], "Pipe").duplex ?? true
+      : duplexOrOptions,
+  );
   const state: _PipeState = { duplex: Boolean(duplex), creator: _PID };
   // A ring in shared memory per direction, where this thread has some.
   const r0 = shmAlloc(RING_BLOCK);

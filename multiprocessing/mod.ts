@@ -21,7 +21,13 @@
  * one hangs. The creating process frees an object once no process holds
  * a handle to it (handles are counted per thread, and released when closed
  * or collected); an object reached through the server lives no longer
- * than the process that created it.
+ * than the process that created it. Other values are copied (structured
+ * clone): an instance of a class registered with the root module's
+ * `registerClass` (an error of one registered with `registerError`)
+ * arrives as an instance of its class, as pickle brings it back, when the
+ * receiving process registered it too (it imports the same module); an
+ * instance of any other class arrives as a plain object with its own
+ * fields. A function or symbol is a `DataCloneError` that names its path.
  *
  * Blocking calls come in two forms: the plain name is async
  * (`await q.get()`), the `Sync` twin blocks the calling thread

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isOptionsObject } from "../_internal/core/options.ts";
 import { entryUrl } from "../_internal/runtime/entry.ts";
 import { type ChildHandle, startChild } from "../_internal/child/parent.ts";
 import { ValueError } from "../_internal/core/errors.ts";
@@ -25,6 +26,8 @@ import { ProcessError } from "./errors.ts";
 
 /** Options of {@linkcode Pool}, Python's keyword arguments. */
 export interface PoolOptions {
+  /** The number of worker processes, when given as an option: `cpuCount()` when omitted. */
+  processes?: number | null;
   /** Runs once at the start of each worker, with `initargs`; a failure breaks the pool. */
   initializer?: Target | null;
   /** Arguments of the initializer (this module's shared objects arrive live). */
@@ -124,6 +127,18 @@ class _Worker implements _Slot {
  * `{ module, name }` reference. Arguments may hold this module's shared
  * objects (queues, locks, values...), which arrive live.
  *
+ * A function target runs from its source, without the variables around
+ * it: pass what it needs as arguments (a `ReferenceError` from it says
+ * so); it cannot `import()` a relative path or use `import.meta`. A
+ * `{ module, name }` target names its module by URL or absolute path
+ * (`import.meta.resolve("./lib.ts")`, not `"./lib.ts"`), and each worker
+ * imports it anew: a module that is both the program and a target must
+ * guard its top level with `if (import.meta.main) { ... }` (false where
+ * the library imports it), as Python's spawn needs
+ * `if __name__ == "__main__":`. A pool, process or thread started while a
+ * worker is still importing its target module throws `RuntimeError`
+ * there, and the task fails with it.
+ *
  * Unlike Python's pool, which waits forever when a worker dies, a task
  * whose worker died fails with {@linkcode ProcessError} and a new worker
  * takes the dead one's place. `terminate()` fails the unfinished results.
@@ -148,7 +163,15 @@ export class Pool extends BasePool {
    * @throws {ValueError} "Number of processes must be at least 1", or a bad maxtasksperchild.
    * @throws {TypeError} an initializer that cannot be sent, or bad options.
    */
-  constructor(processes?: number | null, options: PoolOptions = {}) {
+  constructor(
+    processesOrOptions?: number | null | PoolOptions,
+    options: PoolOptions = {},
+  ) {
+    let processes = processesOrOptions as number | null | undefined;
+    if (isOptionsObject(processesOrOptions)) {
+      options = processesOrOptions;
+      processes = options.processes;
+    }
     if (options === null || typeof options !== "object") {
       throw new TypeError(
         "Pool options must be an object like { initializer, initargs, maxtasksperchild }",

@@ -34,7 +34,10 @@ export function _bySentinel(n: number): Process | undefined {
 export interface ProcessOptions {
   /**
    * What the child runs: a function that closes over no local variables
-   * (its source is sent), or `{ module, name }`. Nothing runs when omitted.
+   * (its source is sent), or `{ module, name }` with the module as a URL or
+   * absolute path (`import.meta.resolve("./lib.ts")`, not `"./lib.ts"`).
+   * Nothing runs when omitted. See {@linkcode Process} for what a target
+   * cannot do.
    */
   target?: Target;
   /**
@@ -97,6 +100,18 @@ export function _liveChildren(): Process[] {
  * its non-daemon threads and processes, then exits, without waiting for
  * other pending timers or promises.
  *
+ * What a target cannot do. A function target runs from its source, without
+ * the variables around it: pass what it needs in `args` (a `ReferenceError`
+ * from it says so); it cannot `import()` a relative path or use
+ * `import.meta` (the constructor throws `TypeError`). A `{ module, name }`
+ * target is imported anew by the child, so its top level runs again there:
+ * a module that is both the program and a target must guard what it starts
+ * with `if (import.meta.main) { ... }` (false where the library imports
+ * it), as Python's spawn needs `if __name__ == "__main__":`. Starting a
+ * process, pool worker or thread while the child is still importing its
+ * target module throws {@linkcode RuntimeError}; the child prints it and
+ * exits with 1.
+ *
  * @example Run a function in a child process
  * ```ts
  * import { Process, Queue } from "@pyconc/pyconc/multiprocessing";
@@ -130,7 +145,9 @@ export class Process {
   /**
    * Creates a process object; call {@linkcode Process.start} to run it.
    *
-   * @throws {TypeError} a target that cannot be sent, or `args` that is not an array.
+   * @throws {TypeError} a target that cannot be sent (a native or bound
+   * function, one with a relative `import()` or `import.meta`, a relative
+   * `module` specifier), or `args` that is not an array.
    */
   constructor(options: ProcessOptions = {}) {
     if (options === null || typeof options !== "object") {

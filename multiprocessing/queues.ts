@@ -5,8 +5,9 @@
  */
 import { ValueError } from "../_internal/core/errors.ts";
 import { flushAll, registerLocal } from "../_internal/mp/client.ts";
-import { Queue as LocalQueue } from "../queue/queue.ts";
+import { Queue as LocalQueue, type QueueOptions } from "../queue/queue.ts";
 import { timeoutToMs } from "../_internal/core/time.ts";
+import { checkOptions, isOptionsObject } from "../_internal/core/options.ts";
 import { Empty, Full } from "../queue/errors.ts";
 import { _adopting, _newRef, BaseProxy } from "./_proxy.ts";
 import { _PutBuffer } from "./_put_buffer.ts";
@@ -31,7 +32,10 @@ function _waitMs(options: QueueWaitOptions | undefined): number {
   return timeoutToMs(options.timeout);
 }
 
-function _checkMaxsize(maxsize: number): number {
+function _checkMaxsize(arg: number | QueueOptions, fn: string): number {
+  const maxsize = isOptionsObject(arg)
+    ? checkOptions(arg, ["maxsize"], fn).maxsize ?? 0
+    : arg;
   if (typeof maxsize !== "number" || !Number.isInteger(maxsize)) {
     throw new TypeError(`maxsize must be an integer, got ${maxsize}`);
   }
@@ -84,16 +88,18 @@ export class Queue<T = unknown> extends BaseProxy {
   #local: LocalQueue<T> | null = null;
 
   /**
-   * Creates a queue holding at most `maxsize` items (unbounded when 0 or less).
+   * Creates a queue holding at most `maxsize` items (unbounded when 0 or
+   * less), as Python's `Queue(maxsize=0)`: `new Queue(5)` or
+   * `new Queue({ maxsize: 5 })`.
    *
-   * @param maxsize The capacity; 0 for none.
-   * @throws {TypeError} a maxsize that is not an integer.
+   * @param maxsize The capacity (0 for none), or `{ maxsize }`.
+   * @throws {TypeError} a maxsize that is not an integer, or an unknown option.
    */
-  constructor(maxsize = 0) {
+  constructor(maxsize: number | QueueOptions = 0) {
     const adopted = _adopting();
     const m = adopted
       ? (adopted.init.s as { maxsize: number }).maxsize
-      : _checkMaxsize(maxsize);
+      : _checkMaxsize(maxsize, new.target.name);
     const ref = adopted ?? _newRef("squeue", { maxsize: m });
     super(ref);
     this.#maxsize = m;

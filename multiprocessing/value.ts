@@ -22,6 +22,7 @@ import {
 } from "../_internal/mp/typecodes.ts";
 import { RLock } from "./rlock.ts";
 import { shmCell, type ShmLoc } from "../_internal/shm/arena.ts";
+import { checkOptions } from "../_internal/core/options.ts";
 
 /** Options of {@linkcode Value} and {@linkcode Array}, Python's `lock` keyword. */
 export interface SharedCtypeOptions {
@@ -72,11 +73,12 @@ export function _viewOf(ref: ProxyRef): NumArray | null {
   return new ctor(cell.map.buffer, s.m!.o, s.l!);
 }
 
-/** @internal Picks the lock of a Value or Array. */
+/** @internal Picks the lock of a Value or Array (`fn` names it in errors). */
 export function _lockOf(
   options: SharedCtypeOptions | undefined,
+  fn = "Value",
 ): SemLock | null {
-  const lock = options?.lock ?? true;
+  const lock = checkOptions(options, ["lock"], fn).lock ?? true;
   if (lock === true) return new RLock();
   if (lock === false) return null;
   if (typeof (lock as SemLock)?._ref?.oid !== "number") {
@@ -124,9 +126,11 @@ export class Value extends BaseProxy {
    *
    * @param typecode One of "b" "B" "h" "H" "i" "I" "l" "L" "q" "Q" "f" "d".
    * @param value The initial value (0 by default).
-   * @param options `{ lock }`: see {@linkcode SharedCtypeOptions}.
+   * @param options `{ lock }`: see {@linkcode SharedCtypeOptions}
+   *   (Python's keyword-only `lock`).
    * @throws {ValueError} an unknown typecode.
-   * @throws {TypeError} a value of the wrong kind (a fraction for an integer typecode).
+   * @throws {TypeError} a value of the wrong kind (a fraction for an integer
+   *   typecode), options that are not an object, or an unknown option.
    */
   constructor(
     typecode: Typecode,

@@ -3,13 +3,22 @@
  * booleans, null, undefined and bigints are written as they are; arrays,
  * plain objects, Dates and binary data made of those go through the compact
  * encoding of `_tree_codec.ts`; everything else through `node:v8`
- * serialization (structured clone's wire format).
+ * serialization (structured clone's wire format), after the codec of
+ * `_internal/share/codec.ts` has replaced errors and instances of
+ * registered classes by markers (a record that holds some says so in its
+ * pad word, and its reader rebuilds them).
  *
  * @module
  */
 import { Buffer } from "node:buffer";
 import { deserialize, serialize } from "node:v8";
-import { SHARE } from "../_internal/share/codec.ts";
+import {
+  decodeSync,
+  encode,
+  type EncodeOptions,
+  SHARE,
+} from "../_internal/share/codec.ts";
+import { cloneError } from "../_internal/share/clone_check.ts";
 import { HEADER, RecordTag } from "./_layout.ts";
 import {
   binaryBytes,
@@ -68,8 +77,35 @@ export interface Prepared {
   bytes: Uint8Array;
   /** How many bytes of `bytes` the item takes. */
   length: number;
-  /** For {@linkcode RecordTag.Bytes}: the binary type (see `binaryCode`). */
+  /**
+   * For {@linkcode RecordTag.Bytes}: the binary type (see `binaryCode`);
+   * for {@linkcode RecordTag.V8}: {@linkcode V8_MARKED} when the bytes
+   * hold the codec's markers.
+   */
   code?: number;
+}
+
+/** The pad word of a `node:v8` record whose value holds the codec's markers. */
+export const V8_MARKED = 1;
+
+/** How the codec treats a queue item. */
+const _ITEM: EncodeOptions = {
+  root: "item",
+  to: "another thread",
+  reject:
+    "a shared object (lock, queue, event...) cannot be part of a queue item; pass it to the worker as an argument",
+};
+
+/** The bytes of a marked `node:v8` record, as {@linkcode readRecord} returns them. */
+class _Marked {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** The item of a `node:v8` record's bytes (from {@linkcode readRecord}). */
+function _fromV8(raw: unknown): unknown {
+  return raw instanceof _Marked
+    ? decodeSync(deserialize(raw.bytes))
+    : deserialize(raw as Uint8Array);
 }
 
 /**
@@ -88,7 +124,8 @@ export function keepPrepared(p: Prepared | undefined): Prepared | undefined {
  * Encodes an item that the fast path does not cover; called before the
  * queue's lock is taken. Returns `undefined` for fast-path items.
  *
- * @throws {TypeError} an item structured clone cannot carry.
+ * @throws {DataCloneError} an item that is or holds a function, a symbol, a Promise or a weak reference (a `TypeError`).
+ * @throws {TypeError} a shared object or `SharedArrayBuffer` in the item.
  */
 export function prepareItem(item: unknown): Prepared | undefined {
   switch (typeof item) {
@@ -101,9 +138,7 @@ export function prepareItem(item: unknown): Prepared | undefined {
       return undefined;
     case "function":
     case "symbol":
-      throw new TypeError(
-        `queue items must be values structured clone can carry, got a ${typeof item}`,
-      );
+      throw cloneError(item, item, _ITEM.root!, _ITEM.to!);
   }
   if (item === null) return undefined;
   if (item instanceof SharedArrayBuffer) {
@@ -131,9 +166,18 @@ export function prepareItem(item: unknown): Prepared | undefined {
   }
   const n = encodeTreeScratch(item);
   if (n >= 0) return { tag: RecordTag.Tree, bytes: treeScratch(), length: n };
+  // What the compact encoding does not cover: errors and registered class
+  // instances become the codec's markers (the walk also names a value that
+  // cannot be cloned), then node:v8 writes the rest.
+  const e = encode(item, _ITEM);
   try {
-    const bytes = serialize(item);
-    return { tag: RecordTag.V8, bytes, length: bytes.length };
+    const bytes = serialize(e.value);
+    return {
+      tag: RecordTag.V8,
+      bytes,
+      length: bytes.length,
+      code: e.shared ? V8_MARKED : 0,
+    };
   } catch (err) {
     throw new TypeError(
       `queue items must be values structured clone can carry (no functions, symbols, SharedArrayBuffers or shared objects): ${
@@ -591,8 +635,10 @@ export function readRecord(s: Views, ref: number): unknown {
       return decodeTree(s.u8, o + 8, s.dv);
     case RecordTag.Bytes:
       return binaryFrom(i32[(o >> 2) + 1], s.u8, o + 8, len - 8);
-    case RecordTag.V8:
-      return s.u8.slice(o + 8, o + len);
+    case RecordTag.V8: {
+      const bytes = s.u8.slice(o + 8, o + len);
+      return i32[(o >> 2) + 1] === V8_MARKED ? new _Marked(bytes) : bytes;
+    }
     case RecordTag.Undefined:
       return undefined;
     case RecordTag.Null:
@@ -680,7 +726,7 @@ export function finishTake(tag: RecordTag): unknown {
   }
   const v = _oVal;
   _oVal = undefined;
-  return tag === RecordTag.V8 ? deserialize(v as Uint8Array) : v;
+  return tag === RecordTag.V8 ? _fromV8(v) : v;
 }
 
 /** Whether a record of this tag costs real work to decode (worth caching). */
@@ -691,5 +737,5 @@ export function isEncoded(tag: RecordTag): boolean {
 
 /** Turns what {@linkcode readRecord} returned for a record of `tag` into the item. */
 export function finishItem(tag: RecordTag, raw: unknown): unknown {
-  return tag === RecordTag.V8 ? deserialize(raw as Uint8Array) : raw;
+  return tag === RecordTag.V8 ? _fromV8(raw) : raw;
 }

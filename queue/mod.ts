@@ -18,11 +18,15 @@
  * - Items are copied, not shared: a queue holds values that structured clone
  *   can carry (numbers, strings, bigints, arrays, plain objects, `Map`,
  *   `Set`, `Date`, typed arrays, errors...), and every `get` returns a fresh
- *   copy. Functions, symbols, `SharedArrayBuffer`s (and views of them) and
- *   shareable objects (locks, queues) cannot be items: a `TypeError` says so
- *   at `put` (for shareables inside `Map`s or `Set`s it cannot tell, and
- *   they arrive as empty objects). Pass those to workers as thread
- *   arguments instead.
+ *   copy. Errors and instances of classes registered with the root module's
+ *   `registerClass`/`registerError` come back as instances of their class
+ *   (the getting thread must have registered it too); an instance of any
+ *   other class comes back as a plain object with its own fields.
+ *   Functions and symbols cannot be items (a `DataCloneError`, which is a
+ *   `TypeError`, names their path in the item at `put`), nor can
+ *   `SharedArrayBuffer`s (and views of them) and shareable objects (locks,
+ *   queues): a `TypeError` says so at `put`. Pass those to workers as
+ *   thread arguments instead.
  * - An unbounded queue grows until its storage reaches 4 GiB (Bun's limit
  *   for a growable `SharedArrayBuffer`) or 8 GiB (Deno) of encoded items;
  *   past that `put` throws `RangeError`. Freed space is reused, so memory

@@ -26,6 +26,7 @@ import { IndexKind } from "./_layout.ts";
 import { type BlockOptions, waitMs } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
 import { ShutDown } from "./errors.ts";
+import { checkOptions } from "../_internal/core/options.ts";
 
 const _SHARE_URL = shareUrl(import.meta.url, "queue/queue.ts");
 
@@ -120,8 +121,8 @@ export class Queue<T = unknown> {
    * Creates a queue holding at most `maxsize` items (unbounded when 0 or
    * less, the default), as Python's `Queue(maxsize=0)`.
    *
-   * @param maxsize the bound, or `{ maxsize }`.
-   * @throws {TypeError} a `maxsize` that is not a number.
+   * @param maxsize the bound, or `{ maxsize }` (Python's keyword form).
+   * @throws {TypeError} a `maxsize` that is not a number, or an unknown option.
    */
   constructor(maxsize: number | QueueOptions = 0) {
     const { state, id } = adoptedState<_Shared>();
@@ -136,17 +137,19 @@ export class Queue<T = unknown> {
       this.#compare = state.compare;
     } else {
       const info = queueClassInfo(new.target);
+      const heap = info.kind === IndexKind.Heap;
       const opts: QueueOptions & { compare?: unknown } =
         typeof maxsize === "object" && maxsize !== null
-          ? maxsize
+          ? checkOptions(
+            maxsize,
+            heap ? ["maxsize", "compare"] : ["maxsize"],
+            new.target.name,
+          )
           : { maxsize: maxsize as number };
       const word = _maxsizeWord(opts.maxsize);
       let compare: CompareFn | null = null;
       this.#compare = null;
-      if (
-        info.kind === IndexKind.Heap && opts.compare !== undefined &&
-        opts.compare !== null
-      ) {
+      if (heap && opts.compare !== undefined && opts.compare !== null) {
         if (typeof opts.compare !== "function") {
           throw new TypeError(
             `compare must be a function (a, b) => number, got ${typeof opts

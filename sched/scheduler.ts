@@ -6,6 +6,7 @@
  */
 import { ValueError } from "../_internal/core/errors.ts";
 import { monotonic } from "../_internal/core/time.ts";
+import { checkOptions, isOptionsObject } from "../_internal/core/options.ts";
 import { type Action, Event } from "./event.ts";
 import { _compare, _EventHeap } from "./_heap.ts";
 import { _sleep, _sleepSync } from "./_sleep.ts";
@@ -18,6 +19,14 @@ export interface RunOptions {
    * delay until the next one.
    */
   blocking?: boolean;
+}
+
+/** Options of the {@linkcode scheduler} constructor: Python's keywords. */
+export interface SchedulerOptions {
+  /** Returns the current time; default: monotonic seconds. */
+  timefunc?: () => number;
+  /** Waits a given time; may return a Promise. Default: a sleep in seconds. */
+  delayfunc?: (delay: number) => unknown;
 }
 
 /** The argument array events get when none is given (Python's `()`). */
@@ -119,7 +128,29 @@ export class scheduler {
   #sequence = 0;
 
   /**
-   * Creates a scheduler with an empty queue.
+   * Creates a scheduler with an empty queue, as Python's
+   * `scheduler(timefunc=time.monotonic, delayfunc=time.sleep)`: the two
+   * functions positionally, or as an options object,
+   * `new scheduler({ timefunc, delayfunc })`.
+   *
+   * @param options `{ timefunc, delayfunc }`: see {@linkcode SchedulerOptions}.
+   * @throws {TypeError} `timefunc` or `delayfunc` is given but not a
+   * function, or an unknown option.
+   *
+   * @example Options
+   * ```ts
+   * import { scheduler } from "@pyconc/pyconc/sched";
+   * let now = 0;
+   * const s = new scheduler({ timefunc: () => now, delayfunc: (d) => { now += d; } });
+   * s.enter(5, 1, () => {});
+   * s.runSync();
+   * console.assert(now === 5);
+   * ```
+   */
+  constructor(options?: SchedulerOptions);
+  /**
+   * Creates a scheduler with an empty queue, with its functions given
+   * positionally (`delayfunc` possibly as `{ delayfunc }`).
    *
    * @param timefunc Returns the current time; default: monotonic seconds,
    * like Python's `time.monotonic`.
@@ -137,8 +168,35 @@ export class scheduler {
    */
   constructor(
     timefunc?: () => number,
-    delayfunc?: (delay: number) => unknown,
+    delayfunc?: ((delay: number) => unknown) | {
+      delayfunc?: (delay: number) => unknown;
+    },
+  );
+  constructor(
+    timefuncOrOptions?: (() => number) | SchedulerOptions,
+    delayfuncOrOptions?: ((delay: number) => unknown) | {
+      delayfunc?: (delay: number) => unknown;
+    },
   ) {
+    let timefunc: unknown = timefuncOrOptions;
+    let delayfunc: unknown = delayfuncOrOptions;
+    if (isOptionsObject(timefuncOrOptions)) {
+      if (delayfuncOrOptions !== undefined) {
+        throw new TypeError(
+          "scheduler() takes timefunc and delayfunc either as arguments or in one options object",
+        );
+      }
+      const o = checkOptions(
+        timefuncOrOptions as SchedulerOptions,
+        ["timefunc", "delayfunc"],
+        "scheduler",
+      );
+      timefunc = o.timefunc;
+      delayfunc = o.delayfunc;
+    } else if (isOptionsObject(delayfuncOrOptions)) {
+      delayfunc = checkOptions(delayfuncOrOptions, ["delayfunc"], "scheduler")
+        .delayfunc;
+    }
     if (timefunc !== undefined && typeof timefunc !== "function") {
       throw new TypeError(
         `timefunc must be a function, got ${_typeName(timefunc)}`,
@@ -149,8 +207,8 @@ export class scheduler {
         `delayfunc must be a function, got ${_typeName(delayfunc)}`,
       );
     }
-    this.timefunc = timefunc ?? monotonic;
-    this.delayfunc = delayfunc ?? _sleep;
+    this.timefunc = (timefunc as () => number) ?? monotonic;
+    this.delayfunc = (delayfunc as (delay: number) => unknown) ?? _sleep;
   }
 
   /**

@@ -152,51 +152,62 @@ export function encodeInput(
   );
 }
 
-/** A text stream over a byte stream, with universal newlines. */
+/**
+ * A text stream over a source of byte chunks, with universal newlines. It
+ * reads only when its own reader asks (no read ahead), so a pipe whose
+ * stream was created but not read can still be handed to another child whole.
+ */
 export function textStream(
-  bytes: ReadableStream<Uint8Array>,
+  read: () => Promise<Uint8Array | null>,
   encoding: string,
   errors: ErrorsMode,
+  cancel: () => void,
 ): ReadableStream<string> {
   const dec = new Decoder(encoding, errors);
   let pendingCR = false;
-  return bytes.pipeThrough(
-    new TransformStream<Uint8Array, string>({
-      transform(chunk, ctrl) {
-        let s = dec.decode(chunk, true);
+  return new ReadableStream<string>({
+    async pull(ctrl) {
+      // Loop until there is text to give: a chunk can decode to nothing
+      // (half a character, or a lone CR held back).
+      for (;;) {
+        const chunk = await read();
+        let s = dec.decode(chunk ?? new Uint8Array(0), chunk !== null);
         if (pendingCR) s = "\r" + s;
-        pendingCR = s.endsWith("\r");
+        pendingCR = chunk !== null && s.endsWith("\r");
         if (pendingCR) s = s.slice(0, -1);
         s = translateNewlines(s);
         if (s) ctrl.enqueue(s);
-      },
-      flush(ctrl) {
-        let s = dec.decode(new Uint8Array(0), false);
-        if (pendingCR) s = "\r" + s;
-        s = translateNewlines(s);
-        if (s) ctrl.enqueue(s);
-      },
-    }),
-  );
+        if (chunk === null) return ctrl.close();
+        if (s) return;
+      }
+    },
+    cancel,
+  }, { highWaterMark: 0 });
 }
 
 /**
  * One reader over a child's output pipe, shared by the public stream and by
- * communicate(), so data read by one is never read again by the other.
+ * communicate(), so data read by one is never read again by the other. The
+ * reader is taken at the first read, so that an unread pipe can be handed
+ * whole to another child ({@linkcode OutputPipe.take}), as Python passes
+ * `p1.stdout` to `Popen(..., stdin=p1.stdout)`.
  */
 export class OutputPipe {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #raw: ReadableStream<Uint8Array>;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   readonly chunks: Uint8Array[] = [];
   #drain?: Promise<void>;
   #closed = false;
+  #taken: ReadableStream<Uint8Array> | null = null;
 
   constructor(stream: ReadableStream<Uint8Array>) {
-    this.#reader = stream.getReader();
+    this.#raw = stream;
   }
 
-  /** The next chunk, or `null` at EOF. */
+  /** The next chunk, or `null` at EOF, once closed, or once handed on. */
   async read(): Promise<Uint8Array | null> {
-    if (this.#closed) return null;
+    if (this.#closed || this.#taken) return null;
+    this.#reader ??= this.#raw.getReader();
     try {
       const { done, value } = await this.#reader.read();
       return done ? null : value;
@@ -217,11 +228,50 @@ export class OutputPipe {
     return this.#drain;
   }
 
-  /** Closes the read end; a child still writing gets SIGPIPE. */
+  /**
+   * Closes this process's read end. A child still writing gets SIGPIPE,
+   * unless the pipe was handed to another child, which keeps reading it (as
+   * when Python's parent closes `p1.stdout` after starting `p2`).
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#reader.cancel().catch(() => {});
+    if (this.#taken) return;
+    if (this.#reader) this.#reader.cancel().catch(() => {});
+    else this.#raw.cancel().catch(() => {});
+  }
+
+  /**
+   * Hands the rest of the pipe to another child's stdin: the runtime's own
+   * pipe stream when nothing was read yet (Bun then forwards it itself),
+   * else a stream over what is left. This process reads no more
+   * from it.
+   *
+   * @throws {ValueError} the pipe was closed or already handed on.
+   */
+  take(): ReadableStream<Uint8Array> {
+    if (this.#closed) throw new ValueError("I/O operation on closed file");
+    if (this.#taken) {
+      throw new ValueError("the pipe was already given to another process");
+    }
+    if (!this.#reader) return this.#taken = this.#raw;
+    const reader = this.#reader;
+    return this.#taken = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        const { done, value } = await reader.read();
+        if (done) ctrl.close();
+        else ctrl.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * Undoes {@linkcode OutputPipe.take} when the other child could not be
+   * started and nothing was read from the stream given to it.
+   */
+  untake(): void {
+    if (this.#taken && !this.#taken.locked) this.#taken = null;
   }
 
   /** A web stream over this pipe; cancelling it closes the pipe. */
@@ -235,6 +285,22 @@ export class OutputPipe {
       cancel: () => this.close(),
     }, { highWaterMark: 0 });
   }
+}
+
+const _pipes = new WeakMap<object, OutputPipe>();
+
+/**
+ * Records that `stream` (a Popen's public `stdout` or `stderr`) reads
+ * `pipe`, so that the stream given as another child's stdin hands over the
+ * pipe itself, whatever its text mode.
+ */
+export function registerPipe(stream: object, pipe: OutputPipe): void {
+  _pipes.set(stream, pipe);
+}
+
+/** The pipe behind a Popen's public output stream, if `stream` is one. */
+export function pipeOf(stream: object): OutputPipe | undefined {
+  return _pipes.get(stream);
 }
 
 /** The write end of a child's stdin pipe, shared like {@linkcode OutputPipe}. */

@@ -17,6 +17,8 @@ import {
   checkErrors,
   encodeInput,
   type ErrorsMode,
+  type OutputPipe,
+  pipeOf,
   readAllSync,
 } from "./_io.ts";
 
@@ -54,9 +56,16 @@ export interface FileSink {
 
 /**
  * Where the child's stdin comes from: `PIPE`, `DEVNULL`, a file descriptor,
- * an open file, or `null`/omitted to inherit this process's stdin.
+ * an open file, a web stream (another Popen's `stdout` or `stderr` makes a
+ * pipeline; a stream of strings is encoded as UTF-8 or the `encoding`), or
+ * `null`/omitted to inherit this process's stdin.
  */
-export type StdinOption = number | FileSource | null;
+export type StdinOption =
+  | number
+  | FileSource
+  | ReadableStream<Uint8Array>
+  | ReadableStream<string>
+  | null;
 
 /**
  * Where the child's stdout or stderr goes: `PIPE`, `DEVNULL`, `STDOUT` (for
@@ -104,6 +113,8 @@ export interface Prepared {
   encoding: string | null;
   errors: ErrorsMode;
   newSession: boolean;
+  /** Gives back a Popen's output pipe taken as stdin, when the spawn failed. */
+  untake(): void;
 }
 
 const _knownPopen = new Set([
@@ -175,8 +186,47 @@ function _isFd(v: number): boolean {
   return Number.isInteger(v) && v >= 0;
 }
 
+/**
+ * A byte stream over a stream given as stdin: strings are encoded, other
+ * chunks must be bytes. A stream nobody may read (locked) is a TypeError
+ * now, rather than a child waiting forever for its input.
+ */
+function _streamSource(
+  stream: ReadableStream<unknown>,
+  encoding: string | null,
+): ReadableStream<Uint8Array> {
+  if (stream.locked) {
+    throw new TypeError("stdin stream is locked (already being read)");
+  }
+  return stream.pipeThrough(
+    new TransformStream<unknown, Uint8Array>({
+      transform(chunk, ctrl) {
+        if (chunk instanceof Uint8Array) ctrl.enqueue(chunk);
+        else if (typeof chunk === "string") {
+          if (chunk) ctrl.enqueue(encodeInput(chunk, encoding ?? "utf-8"));
+        } else if (ArrayBuffer.isView(chunk)) {
+          ctrl.enqueue(
+            new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+          );
+        } else if (chunk instanceof ArrayBuffer) {
+          ctrl.enqueue(new Uint8Array(chunk));
+        } else {
+          throw new TypeError(
+            `stdin stream chunks must be bytes or strings, not ${
+              chunk === null ? "null" : typeof chunk
+            }`,
+          );
+        }
+      },
+    }),
+  );
+}
+
 /** A web stream that reads an open file without closing it at EOF. */
-function _sourceStream(f: FileSource): ReadableStream<Uint8Array> {
+function _sourceStream(
+  f: FileSource,
+  encoding: string | null,
+): ReadableStream<Uint8Array> {
   if (typeof f.read === "function") {
     return new ReadableStream<Uint8Array>({
       async pull(ctrl) {
@@ -187,8 +237,13 @@ function _sourceStream(f: FileSource): ReadableStream<Uint8Array> {
       },
     }, { highWaterMark: 0 });
   }
-  if (f.readable instanceof ReadableStream) return f.readable;
-  throw new TypeError("stdin file must have read() or a readable stream");
+  if (f.readable instanceof ReadableStream) {
+    return _streamSource(f.readable, encoding);
+  }
+  throw new TypeError(
+    "stdin must be a file descriptor, PIPE, DEVNULL, a readable stream, " +
+      "or a file with read() or a readable stream",
+  );
 }
 
 /** A web stream that writes to an open file without closing it. */
@@ -207,7 +262,11 @@ function _sinkStream(f: FileSink): WritableStream<Uint8Array> {
   );
 }
 
-function _stdin(v: StdinOption | undefined): StdinSpec {
+function _stdin(
+  v: StdinOption | undefined,
+  encoding: string | null,
+  taken: OutputPipe[],
+): StdinSpec {
   if (v === undefined || v === null) return "inherit";
   if (v === PIPE) return "pipe";
   if (v === DEVNULL) return "null";
@@ -215,7 +274,18 @@ function _stdin(v: StdinOption | undefined): StdinSpec {
     if (_isFd(v)) return v;
     throw new ValueError(`invalid stdin: ${v}`);
   }
-  if (typeof v === "object") return _sourceStream(v);
+  if (typeof v === "object") {
+    // Another Popen's stdout or stderr: hand over its pipe, so the bytes go
+    // from child to child (forwarded by Bun itself), whatever its text mode.
+    const pipe = pipeOf(v);
+    if (pipe) {
+      const raw = pipe.take();
+      taken.push(pipe);
+      return raw;
+    }
+    if (v instanceof ReadableStream) return _streamSource(v, encoding);
+    return _sourceStream(v as FileSource, encoding);
+  }
   throw new TypeError(`invalid stdin: ${String(v)}`);
 }
 
@@ -271,6 +341,10 @@ function _common(args: Args, o: PopenOptions) {
 /** Checks Popen-style options and builds the adapter's async spawn options. */
 export function prepare(args: Args, o: PopenOptions): Prepared {
   const c = _common(args, o);
+  const stdout = _output(o.stdout, "stdout") as OutputSpec;
+  const stderr = _output(o.stderr, "stderr");
+  // stdin last: taking another Popen's pipe is the one step with an effect.
+  const taken: OutputPipe[] = [];
   return {
     argv: c.argv,
     encoding: c.encoding,
@@ -279,11 +353,12 @@ export function prepare(args: Args, o: PopenOptions): Prepared {
     spawn: {
       cwd: c.cwd,
       env: c.env,
-      stdin: _stdin(o.stdin),
-      stdout: _output(o.stdout, "stdout") as OutputSpec,
-      stderr: _output(o.stderr, "stderr"),
+      stdin: _stdin(o.stdin, c.encoding, taken),
+      stdout,
+      stderr,
       newSession: c.newSession,
     },
+    untake: () => taken.forEach((p) => p.untake()),
   };
 }
 
@@ -326,14 +401,17 @@ export function prepareSync(
   let stdin: "inherit" | "null" | number | Uint8Array;
   if (input !== null) stdin = encodeInput(input, c.encoding ?? "utf-8");
   else if (o.stdin !== null && typeof o.stdin === "object") {
-    if (typeof o.stdin.readSync !== "function") {
-      throw new TypeError("stdin file must have readSync() in a Sync function");
+    if (!("readSync" in o.stdin) || typeof o.stdin.readSync !== "function") {
+      throw new TypeError(
+        "stdin must be a file with readSync() in a Sync function " +
+          "(a stream can only be read asynchronously)",
+      );
     }
     stdin = readAllSync(o.stdin as { readSync(p: Uint8Array): number | null });
   } else if (o.stdin === PIPE) {
     // Nothing can write to the pipe while this thread blocks: send EOF.
     stdin = new Uint8Array(0);
-  } else stdin = _stdin(o.stdin) as "inherit";
+  } else stdin = _stdin(o.stdin, null, []) as "inherit";
   const out = _syncOut(o.stdout, "stdout");
   const err = _syncOut(o.stderr, "stderr");
   return {

@@ -16,7 +16,10 @@
  * neither runtime can give two stdio slots one pipe; an open file given as a
  * stdio slot is forwarded through a pipe by this process on Deno (Bun takes
  * file descriptors directly); `Popen.wait` and `Popen.communicate` are async
- * only.
+ * only. A Popen's `stdout` or `stderr` given as another Popen's `stdin` makes a
+ * pipeline, as in Python, but the bytes pass through this process (neither
+ * runtime can hand a child another child's pipe): Bun forwards them itself,
+ * Deno with `pipeTo`; both keep up with a shell pipe.
  *
  * @example Run a command, capture its output, check its status
  * ```ts
@@ -31,6 +34,18 @@
  *   if (!(err instanceof CalledProcessError)) throw err;
  *   console.assert(err.message === "Command '['false']' returned non-zero exit status 1.");
  * }
+ * ```
+ *
+ * @example A pipeline, as Python's "Replacing shell pipeline" (`printf 'b\na\n' | sort`)
+ * ```ts
+ * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
+ *
+ * const p1 = new Popen(["printf", "b\\na\\n"], { stdout: PIPE });
+ * const p2 = new Popen(["sort"], { stdin: p1.stdout, stdout: PIPE });
+ * p1.stdout!.close(); // Allow p1 to receive a SIGPIPE if p2 exits.
+ * const [output] = await p2.communicate();
+ * console.assert(new TextDecoder().decode(output!) === "a\nb\n");
+ * await p1.wait();
  * ```
  *
  * @module

@@ -17,6 +17,7 @@ import {
   type ErrorsMode,
   InputPipe,
   OutputPipe,
+  registerPipe,
   textStream,
 } from "./_io.ts";
 import {
@@ -25,6 +26,22 @@ import {
   type PopenOptions,
   prepare,
 } from "./_options.ts";
+
+/**
+ * A {@linkcode Popen}'s `stdout` or `stderr`: a web stream, plus Python's
+ * `close()`. It can be given as another Popen's `stdin` to build a pipeline.
+ *
+ * @typeParam T `Uint8Array`, or `string` in text mode.
+ */
+export interface ReadablePipe<T> extends ReadableStream<T> {
+  /**
+   * Closes this process's read end, as Python's `p.stdout.close()`: a child
+   * still writing gets SIGPIPE, unless the stream was given to another Popen
+   * as its `stdin`, which then keeps reading (so the first child gets SIGPIPE
+   * only if the second one exits early).
+   */
+  close(): void;
+}
 
 /**
  * A child process, started at construction. Python's `subprocess.Popen`.
@@ -50,6 +67,16 @@ import {
  * await using p = new Popen<string>(["cat"], { stdin: PIPE, stdout: PIPE, text: true });
  * const [out, err] = await p.communicate("hello");
  * console.assert(out === "hello" && err === null && p.returncode === 0);
+ * ```
+ *
+ * @example A pipeline: `printf 'b\na\n' | sort`, Python's "Replacing shell pipeline"
+ * ```ts
+ * import { PIPE, Popen } from "@pyconc/pyconc/subprocess";
+ * const p1 = new Popen(["printf", "b\\na\\n"], { stdout: PIPE });
+ * const p2 = new Popen<string>(["sort"], { stdin: p1.stdout, stdout: PIPE, text: true });
+ * p1.stdout!.close(); // lets p1 get SIGPIPE if p2 exits early
+ * const [out] = await p2.communicate();
+ * console.assert(out === "a\nb\n" && (await p1.wait()) === 0);
  * ```
  *
  * @example Stream lines as they come
@@ -81,8 +108,8 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
   readonly #encoding: string | null;
   readonly #errors: ErrorsMode;
   #stdin?: WritableStream<T>;
-  #stdout?: ReadableStream<T>;
-  #stderr?: ReadableStream<T>;
+  #stdout?: ReadablePipe<T>;
+  #stderr?: ReadablePipe<T>;
   #communicating: Promise<unknown> | null = null;
 
   /**
@@ -100,7 +127,12 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
     this.args = args;
     this.#encoding = p.encoding;
     this.#errors = p.errors;
-    this.#child = spawn(p.argv, p.spawn);
+    try {
+      this.#child = spawn(p.argv, p.spawn);
+    } catch (err) {
+      p.untake();
+      throw err;
+    }
     this.pid = this.#child.pid;
     this.#in = this.#child.stdin ? new InputPipe(this.#child.stdin) : null;
     this.#out = this.#child.stdout ? new OutputPipe(this.#child.stdout) : null;
@@ -122,23 +154,34 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
     return this.#stdin;
   }
 
-  /** The read end of the child's stdout when it is `PIPE`, else `null`. */
-  get stdout(): ReadableStream<T> | null {
+  /**
+   * The read end of the child's stdout when it is `PIPE`, else `null`. Give
+   * it as another Popen's `stdin` to pipe this child into that one.
+   */
+  get stdout(): ReadablePipe<T> | null {
     if (!this.#out) return null;
     return this.#stdout ??= this.#readable(this.#out);
   }
 
   /** The read end of the child's stderr when it is `PIPE`, else `null`. */
-  get stderr(): ReadableStream<T> | null {
+  get stderr(): ReadablePipe<T> | null {
     if (!this.#err) return null;
     return this.#stderr ??= this.#readable(this.#err);
   }
 
-  #readable(pipe: OutputPipe): ReadableStream<T> {
-    const bytes = pipe.stream();
-    return (this.#encoding === null
-      ? bytes
-      : textStream(bytes, this.#encoding, this.#errors)) as ReadableStream<T>;
+  #readable(pipe: OutputPipe): ReadablePipe<T> {
+    const stream = (this.#encoding === null ? pipe.stream() : textStream(
+      () => pipe.read(),
+      this.#encoding,
+      this.#errors,
+      () => pipe.close(),
+    )) as ReadablePipe<T>;
+    Object.defineProperty(stream, "close", {
+      value: () => pipe.close(),
+      configurable: true,
+    });
+    registerPipe(stream, pipe);
+    return stream;
   }
 
   /**

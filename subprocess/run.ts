@@ -118,7 +118,13 @@ export async function run(
   if (o.input !== null) {
     p.spawn.stdin = encodeInput(o.input, p.encoding ?? "utf-8");
   }
-  const r = await output(p.argv, { ...p.spawn, timeoutMs: o.timeoutMs });
+  let r: OutputResult;
+  try {
+    r = await output(p.argv, { ...p.spawn, timeoutMs: o.timeoutMs });
+  } catch (err) {
+    p.untake();
+    throw err;
+  }
   return _finish(
     args,
     r,

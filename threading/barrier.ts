@@ -25,6 +25,9 @@ import {
 import { timeoutToMs } from "../_internal/core/time.ts";
 import { Condition } from "./condition.ts";
 import { Lock } from "./lock.ts";
+import { barrierArgs, type BarrierOptions } from "./_barrier_args.ts";
+
+export type { BarrierOptions } from "./_barrier_args.ts";
 
 const _SHARE_URL = shareUrl(import.meta.url, "threading/barrier.ts");
 
@@ -103,16 +106,51 @@ export class Barrier {
   readonly #id: number;
 
   /**
-   * Creates a barrier for `parties` threads; `timeout` (seconds) is the
-   * default for every `wait`.
+   * Creates a barrier for `parties` threads, as Python's
+   * `Barrier(parties, action=None, timeout=None)`: `action` and `timeout`
+   * positionally, or as an options object, `new Barrier(3, { timeout: 5 })`
+   * or `new Barrier(3, action, { timeout: 5 })`.
    *
+   * @param parties How many threads must wait before all go on.
+   * @param options `{ action, timeout }`: see {@linkcode BarrierOptions}.
+   * @throws {ValueError} `parties` below 1 or a negative timeout.
+   * @throws {TypeError} an action that cannot be sent to a worker, or an
+   *   unknown option.
+   *
+   * @example Options
+   * ```ts
+   * import { Barrier } from "@pyconc/pyconc/threading";
+   * const b = new Barrier(2, { timeout: 5, action: () => console.log("all here") });
+   * await Promise.all([b.wait(), b.wait()]);
+   * ```
+   */
+  constructor(parties?: number, options?: BarrierOptions);
+  /**
+   * Creates a barrier for `parties` threads with `action` and `timeout`
+   * given positionally, the timeout possibly as `{ timeout }`.
+   *
+   * @param parties How many threads must wait before all go on.
+   * @param action Run by the last thread to arrive before all are released.
+   * @param timeout The default timeout of every `wait`, in seconds.
    * @throws {ValueError} `parties` below 1 or a negative timeout.
    * @throws {TypeError} an action that cannot be sent to a worker.
+   *
+   * @example Positional
+   * ```ts
+   * import { Barrier } from "@pyconc/pyconc/threading";
+   * const b = new Barrier(2, null, 5);
+   * await Promise.all([b.wait(), b.wait()]);
+   * ```
    */
   constructor(
     parties?: number,
     action?: Target | null,
-    timeout?: number | null,
+    timeout?: number | null | { timeout?: number | null },
+  );
+  constructor(
+    parties?: number,
+    actionOrOptions?: Target | BarrierOptions | null,
+    timeoutOrOptions?: number | null | { timeout?: number | null },
   ) {
     const { state, id } = adoptedState<_State & { resolved: _Action | null }>();
     this.#id = id;
@@ -130,6 +168,11 @@ export class Barrier {
         );
       }
       if (parties < 1) throw new ValueError("parties must be greater than 0");
+      const { action, timeout } = barrierArgs(
+        actionOrOptions,
+        timeoutOrOptions,
+        "Barrier",
+      );
       if (timeout !== undefined && timeout !== null) timeoutToMs(timeout);
       this.#words = new SharedArrayBuffer(_BarrierWord.Size * 4);
       this.#cond = new Condition(new Lock());

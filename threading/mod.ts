@@ -19,6 +19,12 @@
  * through arguments (shareable objects, `SharedArrayBuffer`s); a `Timer`
  * calls its function on the starting thread's event loop; an uncaught
  * error in a thread reaches the `excepthook` of the thread that started it.
+ * Arguments travel by structured clone (shareable objects as live handles):
+ * an instance of a class registered with the root module's `registerClass`
+ * (an error of one registered with `registerError`) arrives as an instance
+ * of its class, an instance of any other class as a plain object with its
+ * own fields; a function or symbol in them is a `DataCloneError` at
+ * `start()` that names its path (`args[1].callbacks[0]`).
  *
  * ```ts
  * import { Event, Thread } from "@pyconc/pyconc/threading";
@@ -38,8 +44,8 @@ export { RLock } from "./rlock.ts";
 export { Condition, type ConditionLock } from "./condition.ts";
 export { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 export { Event } from "./event.ts";
-export { Barrier, BrokenBarrierError } from "./barrier.ts";
-export { Timer } from "./timer.ts";
+export { Barrier, type BarrierOptions, BrokenBarrierError } from "./barrier.ts";
+export { Timer, type TimerOptions } from "./timer.ts";
 export { local } from "./local.ts";
 export type { AcquireOptions } from "./_acquire_args.ts";
 export {

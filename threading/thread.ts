@@ -31,8 +31,10 @@ import { currentExcepthook } from "./_excepthook.ts";
 export interface ThreadOptions {
   /**
    * What the thread runs: a function that closes over no local variables
-   * (its source is sent to the worker), or `{ module, name }`. Nothing runs
-   * when omitted.
+   * (its source is sent to the worker), or `{ module, name }` with the
+   * module as a URL or absolute path (`import.meta.resolve("./lib.ts")`,
+   * not `"./lib.ts"`). Nothing runs when omitted. See {@linkcode Thread}
+   * for what a target cannot do.
    */
   target?: Target;
   /** Arguments for the target; shareable objects arrive as live handles. */
@@ -61,6 +63,31 @@ export function _activeThreads(): Thread[] {
  * an uncaught error is handed to the starting thread's
  * {@linkcode excepthook}; a thread stops when its target returns (or its
  * promise settles), even if it left timers behind.
+ *
+ * What a target cannot do. A function target runs from its source, without
+ * the variables around it: pass what it needs in `args` (a `ReferenceError`
+ * from it says so); it cannot `import()` a relative path or use
+ * `import.meta` (the constructor throws `TypeError`): resolve paths in the
+ * caller with `import.meta.resolve` and pass the URL. A `{ module, name }`
+ * target is imported anew by the worker, so its top level runs again
+ * there: a module that is both the program and a target must guard what it
+ * starts with `if (import.meta.main) { ... }` (false where the library
+ * imports it). As Python's spawn does, starting a thread, pool worker or
+ * process while a worker is still importing its target module throws
+ * {@linkcode RuntimeError} instead of starting them without end.
+ *
+ * @example A program that is its own module target
+ * ```ts ignore
+ * import { Thread } from "@pyconc/pyconc/threading";
+ * export function work(n: number) {
+ *   console.log(n * 2);
+ * }
+ * if (import.meta.main) {
+ *   const t = new Thread({ target: { module: import.meta.url, name: "work" }, args: [21] });
+ *   t.start();
+ *   await t.join();
+ * }
+ * ```
  *
  * @example Ten threads sharing a counter
  * ```ts
@@ -98,7 +125,9 @@ export class Thread {
   /**
    * Creates a thread; call {@linkcode Thread.start} to run it.
    *
-   * @throws {TypeError} a target that cannot be sent to a worker, or `args` that is not an array.
+   * @throws {TypeError} a target that cannot be sent to a worker (a native
+   * or bound function, one with a relative `import()` or `import.meta`, a
+   * relative `module` specifier), or `args` that is not an array.
    */
   constructor(options: ThreadOptions = {}) {
     if (options === null || typeof options !== "object") {
@@ -177,7 +206,10 @@ export class Thread {
   /**
    * Starts the thread's worker. Call it at most once.
    *
-   * @throws {RuntimeError} "threads can only be started once".
+   * @throws {RuntimeError} "threads can only be started once"; "An attempt
+   * has been made to start a new thread before the current thread has
+   * finished importing its target module ..." (a module target's top level
+   * starting threads without an `if (import.meta.main)` guard).
    */
   start(): void {
     if (this.#started) {
@@ -271,7 +303,12 @@ export class Thread {
     }
   }
 
-  /** The blocking twin of {@linkcode Thread.join}, for workers and scripts. */
+  /**
+   * The blocking twin of {@linkcode Thread.join}, for workers and scripts.
+   * On Bun a thread's printed output is relayed through the event loop of
+   * the thread that started it, so what it printed last appears once that
+   * loop runs again (never lost; {@linkcode Thread.join} waits for it).
+   */
   joinSync(timeout?: number | null): void {
     const deadline = Deadline.fromSeconds(timeout);
     this.#checkJoinable();
@@ -283,6 +320,13 @@ export class Thread {
         Atomics.load(c, ThreadControl.State),
         Math.min(deadline.remainingMs(), 100),
       );
+    }
+    // A finished thread's worker may still be handing its output over
+    // through this thread's event loop (Bun relays worker stdio), and ends
+    // once that is done: a daemon's worker is unref'd, so keep the program
+    // alive until then, as the non-daemon's ref does.
+    if (this.#daemon && Atomics.load(c, ThreadControl.State) === 2) {
+      this.#worker?.ref();
     }
   }
 

@@ -6,7 +6,7 @@
  * the role module named there and runs its export with a
  * {@linkcode ChildChannel}. The child exits when the parent says "stop" or
  * its socket closes (the parent exited or dropped it), so no child outlives
- * its parent.
+ * its parent; what it wrote to stdout and stderr goes out first.
  *
  * @module
  */
@@ -24,6 +24,7 @@ import {
   pid,
   ppid,
   processAlive,
+  runtime,
   unrefTimer,
 } from "../runtime/adapter.ts";
 import { importEntry } from "../runtime/entry.ts";
@@ -77,11 +78,53 @@ const channel: ChildChannel = {
   close(code = 0) {
     if (closing !== null) return;
     closing = code;
-    if (connected) socket.end(() => exit(code));
+    if (connected) socket.end(() => finish(code));
     // If the parent is gone (or blocked) the flush may never finish.
-    setTimeout(() => exit(code), 1000).unref?.();
+    setTimeout(() => finish(code), 1000).unref?.();
   },
 };
+
+/**
+ * The longest an ending child waits for its stdout and stderr to drain;
+ * `parent.ts` kills a child whose socket closed a second later than this.
+ */
+const _FLUSH_MS = 5000;
+let finishing = false;
+
+/** Exits with `code` once what this process wrote to stdout and stderr is out. */
+function finish(code: number): void {
+  if (finishing) return;
+  finishing = true;
+  void flushStdio().then(() => exit(code));
+}
+
+/**
+ * Waits, at most `_FLUSH_MS`, until stdout and stderr hold nothing
+ * unwritten. Bun's `process.stdout` and `stderr` keep what a pipe's reader
+ * has not taken yet in a buffer that `writableLength` does not show and
+ * `exit()` drops; ending a stream waits for it (the process exits right
+ * after, so nothing writes to them again). Deno writes synchronously.
+ */
+function flushStdio(): Promise<void> {
+  if (runtime !== "bun") return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, _FLUSH_MS);
+    let left = 1;
+    const one = () => {
+      if (--left > 0) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    for (const stream of [nodeProcess.stdout, nodeProcess.stderr]) {
+      if (!stream || stream.writableEnded || stream.destroyed) continue;
+      left++;
+      // A reader that went away fails the stream: nothing left to wait for.
+      stream.on("error", () => {});
+      stream.end(one);
+    }
+    one();
+  });
+}
 
 async function start(msg: ChildStart): Promise<void> {
   const mod = await importEntry(msg.role.module) as Record<string, unknown>;
@@ -123,7 +166,7 @@ const decoder = new FrameDecoder((msg) => {
 // ppid() already names whoever adopted the orphan.
 const parentPid = Number(parentArg) || ppid();
 unrefTimer(setInterval(() => {
-  if (!processAlive(parentPid) || ppid() !== parentPid) exit(0);
+  if (!processAlive(parentPid) || ppid() !== parentPid) finish(0);
 }, 500));
 
 // The parent spawns this child before its socket listens: retry while
@@ -136,7 +179,7 @@ function connect(): void {
     for (const f of unsent.splice(0)) s.write(f);
     if (closing !== null) {
       const code = closing;
-      s.end(() => exit(code));
+      s.end(() => finish(code));
     }
   });
   s.on("data", (chunk: Uint8Array) => decoder.push(chunk));
@@ -149,10 +192,10 @@ function connect(): void {
       setTimeout(connect, Math.min(attempts, 10));
       return;
     }
-    exit(0);
+    finish(closing ?? 0);
   });
   s.on("close", () => {
-    if (connected) exit(0);
+    if (connected) finish(closing ?? 0);
   });
 }
 
@@ -164,9 +207,9 @@ try {
   const msg = readStart();
   start(msg).catch((err) => {
     console.error("pyconc child failed to start:", err);
-    exit(70);
+    finish(70);
   });
 } catch (err) {
   console.error("pyconc child failed to start:", err);
-  exit(70);
+  finish(70);
 }

@@ -21,14 +21,21 @@ import {
   encodeFrame,
   FrameDecoder,
 } from "./protocol.ts";
-import { nodeProcess, pid } from "../runtime/adapter.ts";
+import { nodeProcess, pid, unrefTimer } from "../runtime/adapter.ts";
 import { tempDir } from "../runtime/temp_dir.ts";
 import { checkChildPermissions, socketMayBeAbstract } from "./permissions.ts";
 import { selfCommand } from "../spawn/self_command.ts";
 import { spawn } from "../spawn/spawn.ts";
 import type { ChildProcess, ExitStatus } from "../spawn/types.ts";
+import { checkNotImporting } from "../runtime/agent.ts";
 
 const _MAIN = entryUrl("_internal/child/entry.ts");
+/**
+ * How long a child whose socket closed may take to exit before it is
+ * killed: an ending child closes its socket, then drains its stdout and
+ * stderr for at most 5 s (`entry.ts`), then exits.
+ */
+const _EXIT_GRACE_MS = 6000;
 
 /** Options of {@linkcode startChild}. */
 export interface StartChildOptions {
@@ -114,6 +121,8 @@ export class ChildHandle {
   #startPath = "";
   #ref = false;
   #closed = false;
+  #socketClosed = false;
+  #killTimer: ReturnType<typeof setTimeout> | undefined;
   #exit!: (s: ExitStatus | null) => void;
 
   constructor(options: StartChildOptions) {
@@ -176,6 +185,7 @@ export class ChildHandle {
   #finish(status: ExitStatus | null, error: unknown): void {
     _waiting.delete(this.#token);
     this.#closed = true;
+    clearTimeout(this.#killTimer);
     // The child removes the file when it reads it; this covers a child
     // that died before that.
     if (this.#startPath) {
@@ -197,8 +207,13 @@ export class ChildHandle {
     if (this.#closed) return false;
     this.#socket = socket;
     socket.on("close", () => {
-      // The exit status follows from the process; make sure it comes.
-      if (!this.#closed) setTimeout(() => this.kill(), 500);
+      this.#socketClosed = true;
+      // The exit status follows from the process; make sure it comes. The
+      // timer is unref'd: a child the program does not wait for watches
+      // its parent itself.
+      if (this.#closed) return;
+      this.#killTimer = setTimeout(() => this.kill(), _EXIT_GRACE_MS);
+      unrefTimer(this.#killTimer);
     });
     if (!this.#ref) socket.unref();
     for (const f of this.#early.splice(0)) socket.write(f);
@@ -241,7 +256,9 @@ export class ChildHandle {
 
   /**
    * Stops the child: asks it to exit (or with `force`, kills it) and waits
-   * until it has; a child that does not exit within a second is killed.
+   * until it has. A child that has not closed its socket within a second
+   * is killed; one that has is writing out its last output (see
+   * `_EXIT_GRACE_MS`).
    */
   async stop(force = false): Promise<void> {
     this.ref(); // stay alive until the exit is seen
@@ -251,7 +268,9 @@ export class ChildHandle {
       this.send({ type: "stop", id: 0 } satisfies ChildStop);
       this.#socket.end();
     }
-    const timer = setTimeout(() => this.kill(), 1000);
+    const timer = setTimeout(() => {
+      if (!this.#socketClosed) this.kill();
+    }, 1000);
     await this.exited;
     clearTimeout(timer);
   }
@@ -259,5 +278,6 @@ export class ChildHandle {
 
 /** Starts a child process running `options.role`. */
 export function startChild(options: StartChildOptions): ChildHandle {
+  checkNotImporting("process");
   return new ChildHandle(options);
 }

@@ -10,6 +10,7 @@
 import { catchUncaught } from "../runtime/uncaught.ts";
 import type { ChildChannel } from "./entry.ts";
 import { PoolRunner } from "../pool/runner.ts";
+import { explainTargetError } from "../share/target.ts";
 import type {
   PoolReply,
   PoolRequest,
@@ -35,6 +36,7 @@ export async function runPool(
       queueMicrotask(() => lastPrimitive = undefined);
     }
     if (runner.failCurrent(err)) return;
+    explainTargetError(err);
     const text = err instanceof Error
       ? (err.stack ?? String(err))
       : String(err);

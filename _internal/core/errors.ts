@@ -11,18 +11,40 @@
 export type ErrorClass = new (...args: any[]) => Error;
 
 const _registry = new Map<string, ErrorClass>();
+/** The name each registered class's prototype is known by (its first). */
+const _names = new Map<object, string>();
 
 /**
  * Registers an error class under its `name` so that an error of that class
  * thrown in a worker or child process comes back as an instance of it.
+ * (The public form, which refuses a name taken by another class, is
+ * `registerError` of `share/classes.ts`.)
  */
 export function registerError(cls: ErrorClass, name: string = cls.name): void {
   _registry.set(name, cls);
+  if (!_names.has(cls.prototype)) _names.set(cls.prototype, name);
 }
 
 /** Looks up a class registered with {@linkcode registerError}. */
 export function lookupError(name: string): ErrorClass | undefined {
   return _registry.get(name);
+}
+
+/**
+ * The name of the nearest registered class of `err`: its own class when
+ * registered, else the closest registered ancestor; `undefined` when none
+ * is (the error then comes back as its built-in class or as `Error`).
+ */
+export function registeredErrorName(err: Error): string | undefined {
+  for (
+    let p = Object.getPrototypeOf(err);
+    p !== null && p !== Error.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    const name = _names.get(p);
+    if (name !== undefined) return name;
+  }
+  return undefined;
 }
 
 /**
@@ -167,6 +189,39 @@ export class EOFError extends Error {
   }
 }
 
+/**
+ * A value cannot be copied to another thread or process: a function, a
+ * symbol, a Promise or a weak reference, found in a thread's or a task's
+ * arguments, a result or a queue item. The message names where it is
+ * (`args[1].callbacks[0]`) and why.
+ *
+ * Its `name` is `"DataCloneError"`, as the `DOMException` that
+ * `structuredClone` and `postMessage` throw, so code that checks
+ * `err.name === "DataCloneError"` keeps working; it is a `TypeError`, as
+ * Python's pickle raises `TypeError: cannot pickle '…' object` and as
+ * every other wrong argument of this library is, so it is not an
+ * `instanceof DOMException`.
+ *
+ * @example
+ * ```ts
+ * import { DataCloneError, queue } from "@pyconc/pyconc";
+ * const q = new queue.Queue();
+ * try {
+ *   q.putNowait({ onDone: () => {} });
+ * } catch (err) {
+ *   console.assert(err instanceof DataCloneError && err instanceof TypeError);
+ *   console.assert((err as Error).message.startsWith("item.onDone"));
+ * }
+ * ```
+ */
+export class DataCloneError extends TypeError {
+  /** Creates the error with an optional message. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DataCloneError";
+  }
+}
+
 for (
   const cls of [
     ValueError,
@@ -176,5 +231,6 @@ for (
     FileNotFoundError,
     PermissionError,
     EOFError,
+    DataCloneError,
   ]
 ) registerError(cls);

@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { encode, type Encoded, SHARE } from "../share/codec.ts";
+import {
+  encode,
+  type Encoded,
+  type EncodeOptions,
+  SHARE,
+} from "../share/codec.ts";
 
 /** Marks a class whose handles work in any process (set on its prototype). */
 export const PROCESS_SHAREABLE: unique symbol = Symbol.for(
@@ -75,15 +80,26 @@ function _check(value: unknown, what: string): void {
   );
 }
 
+/** Arguments on their way to a child process, for the codec's messages. */
+export const TO_PROCESS: EncodeOptions = {
+  root: "args",
+  to: "another process",
+};
+
 /**
  * Checks that every shareable object in `value` can reach a child process,
- * then encodes it.
+ * then encodes it (`options` name it in the codec's messages).
  *
  * @throws {TypeError} a shareable object of the threading or queue module.
+ * @throws {DataCloneError} a value that cannot be cloned (a function, a symbol...).
  */
-export function encodeForProcess(value: unknown, what = "arguments"): Encoded {
+export function encodeForProcess(
+  value: unknown,
+  what = "arguments",
+  options: EncodeOptions = TO_PROCESS,
+): Encoded {
   _check(value, what);
-  return encode(value);
+  return encode(value, options);
 }
 
 /** The check alone, for callers that encode later (pool tasks). */

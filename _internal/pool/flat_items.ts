@@ -35,7 +35,10 @@ export function packNumbers(values: ArrayLike<unknown>): Float64Array | null {
 export function allPrimitive(values: ArrayLike<unknown>): boolean {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if ((typeof v === "object" && v !== null) || typeof v === "function") {
+    if (
+      (typeof v === "object" && v !== null) || typeof v === "function" ||
+      typeof v === "symbol" // for the codec's walk to name it (DataCloneError)
+    ) {
       return false;
     }
   }

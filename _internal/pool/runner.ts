@@ -13,6 +13,8 @@
 import {
   decode,
   encode,
+  type Encoded,
+  type EncodeOptions,
   type ErrorRecord,
   errorToRecord,
 } from "../share/codec.ts";
@@ -26,13 +28,21 @@ import {
   type RunMessage,
   TaskFlag,
 } from "./protocol.ts";
-import { resolveTarget } from "../share/target.ts";
+import { explainTargetError, resolveTarget } from "../share/target.ts";
 
 // deno-lint-ignore no-explicit-any
 type _Fn = (...args: any[]) => unknown;
 
+/** What the codec's messages call a task's result. */
+const _RESULT: EncodeOptions = { root: "result", to: "the caller" };
+
 /** How a runner hands a batch of outcomes to its transport. */
 export type PostDone = (msg: DoneMessage, transfer: Transferable[]) => void;
+
+/** The record of a task's error, explained when a function target misread its scope. */
+function _record(err: unknown): ErrorRecord {
+  return errorToRecord(explainTargetError(err));
+}
 
 function _isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === "object" && v !== null || typeof v === "function") &&
@@ -70,13 +80,13 @@ export class PoolRunner {
   async init(data: PoolStartData): Promise<ErrorRecord | null> {
     try {
       if (data.initializer) {
-        const fn = await resolveTarget(data.initializer);
+        const fn = await resolveTarget(data.initializer, { bootstrap: true });
         const args = await decode(data.initargs) as unknown[];
         await fn(...args);
       }
     } catch (err) {
       this.#markReady(false);
-      return errorToRecord(err);
+      return _record(err);
     }
     this.#markReady(true);
     return null;
@@ -128,7 +138,10 @@ export class PoolRunner {
   async #define(defs: [number, unknown][]): Promise<void> {
     for (const [id, spec] of defs) {
       try {
-        this.#fns.set(id, await resolveTarget(spec as never));
+        this.#fns.set(
+          id,
+          await resolveTarget(spec as never, { bootstrap: true }),
+        );
       } catch (error) {
         this.#fns.set(id, { error });
       }
@@ -265,7 +278,7 @@ export class PoolRunner {
         }
       }
     } catch (err) {
-      this.#okItems(id, out, errorToRecord(err));
+      this.#okItems(id, out, _record(err));
       return;
     }
     if (pending === null) {
@@ -298,7 +311,7 @@ export class PoolRunner {
           p = next;
         }
       } catch (err) {
-        return [out, errorToRecord(err)];
+        return [out, _record(err)];
       }
       return [out, null];
     };
@@ -306,10 +319,10 @@ export class PoolRunner {
       if (ok) {
         const [results, error] = v as [unknown[], ErrorRecord | null];
         this.#okItems(id, results, error);
-      } else this.#okItems(id, out, errorToRecord(v));
+      } else this.#okItems(id, out, _record(v));
     }, (err) => {
       stopped = true;
-      return [out.slice(), errorToRecord(err)];
+      return [out.slice(), _record(err)];
     });
   }
 
@@ -332,7 +345,13 @@ export class PoolRunner {
       if (moveUsed() || isMovable(value)) {
         value = unwrapMoves(value, this.#transfer);
       }
-      const e = encode(value);
+      let e: Encoded;
+      try {
+        e = encode(value, _RESULT);
+      } catch (err) {
+        this.#fail(id, err); // a result that cannot be cloned (DataCloneError)
+        return;
+      }
       if (e.shared) {
         value = e.value;
         flag = ResultFlag.Shared;
@@ -345,7 +364,7 @@ export class PoolRunner {
 
   #fail(id: number, err: unknown): void {
     this.#ids.push(id);
-    this.#values.push(errorToRecord(err));
+    this.#values.push(_record(err));
     this.#flags.push(ResultFlag.Error);
   }
 
@@ -383,7 +402,7 @@ export class PoolRunner {
       try {
         this.#post(one, transfer.filter((t) => _holds(msg.values[i], t)));
       } catch (err) {
-        one.values = [errorToRecord(err)];
+        one.values = [_record(err)];
         one.flags = [ResultFlag.Error];
         this.#post(one, []);
       }

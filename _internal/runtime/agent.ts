@@ -10,6 +10,7 @@
 import { isMainThread, threadId, workerData } from "node:worker_threads";
 import { readlinkSync } from "node:fs";
 import { pid, readAllowed } from "./adapter.ts";
+import { RuntimeError } from "../core/errors.ts";
 
 /**
  * Slots of the global counters, written by any thread with `Atomics.add`
@@ -104,4 +105,56 @@ export function nativeId(): number {
     _nativeId = _init ? pid() + threadId : pid();
   }
   return _nativeId;
+}
+
+// The target module this thread is importing to bootstrap, if any.
+let _importing: string | null = null;
+
+/**
+ * Runs `load`, the import of the target module at `url` by a worker or
+ * child that is bootstrapping (the target of a thread, process or pool
+ * task, or a pool's initializer). Until it settles, starting a thread, pool
+ * worker or process here throws (see {@linkcode checkNotImporting}): a
+ * module that starts one at its top level without an `import.meta.main`
+ * guard would otherwise start another in every worker, forever.
+ */
+export async function importingTarget<T>(
+  url: string,
+  load: () => Promise<T>,
+): Promise<T> {
+  const outer = _importing;
+  _importing = url;
+  try {
+    return await load();
+  } finally {
+    _importing = outer;
+  }
+}
+
+/**
+ * Throws Python's bootstrapping `RuntimeError` when this thread is still
+ * importing its target module: called by every path that starts a thread,
+ * a pool worker or a child process.
+ *
+ * @throws {RuntimeError} "An attempt has been made to start a new thread
+ * before the current one has finished importing its target module ...".
+ */
+export function checkNotImporting(starting: "thread" | "process"): void {
+  if (_importing === null) return;
+  // A child process's library code runs on its main thread.
+  const current = _init ? "thread" : "process";
+  throw new RuntimeError(
+    `An attempt has been made to start a new ${starting} before the ` +
+      `current ${current} has finished importing its target module ` +
+      `${_importing}.\n\n` +
+      "This probably means that the module starts threads, pools or " +
+      "processes at its top level and is also a { module, name } target: " +
+      "every worker and child process that runs it imports it again, and " +
+      "would start another, without end. Guard the program's top level " +
+      "with `if (import.meta.main)`, which is false where the library " +
+      "imports a target:\n\n" +
+      "    if (import.meta.main) {\n" +
+      "      ...\n" +
+      "    }",
+  );
 }

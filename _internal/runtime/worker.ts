@@ -5,14 +5,21 @@
  * JSR and from compiled binaries and imports the library by the same URL as
  * the program. Each handle has one ref/unref switch: a worker that must keep
  * the program alive (a running non-daemon thread, a pool worker with work)
- * is ref'd, every other one is not.
+ * is ref'd, every other one is not. Inside a worker, {@linkcode drainStdio}
+ * waits until its output has left it.
  *
  * @module
  */
 import type { Worker } from "node:worker_threads";
 import { startWorker } from "./entry.ts";
-import { type AgentInit, globals, WORKER_DATA_KEY } from "./agent.ts";
+import {
+  type AgentInit,
+  checkNotImporting,
+  globals,
+  WORKER_DATA_KEY,
+} from "./agent.ts";
 import { trackResource, untrackResource } from "./resources.ts";
+import { nodeProcess } from "./adapter.ts";
 
 /** Options for {@linkcode spawnWorker}. */
 export interface SpawnWorkerOptions {
@@ -92,10 +99,45 @@ export class WorkerHandle {
   }
 }
 
-/** Starts `entry` as a library worker. */
+/**
+ * Starts `entry` as a library worker.
+ *
+ * @throws {RuntimeError} this thread is still importing its target module.
+ */
 export function spawnWorker(
   entry: URL,
   options: SpawnWorkerOptions,
 ): WorkerHandle {
+  checkNotImporting("thread");
   return new WorkerHandle(entry, options);
+}
+
+/**
+ * Inside a library worker: waits until what it wrote to stdout and stderr
+ * (`console` included) has reached the thread that started it, so that a
+ * worker stopped right after loses none of it. Bun relays a worker's
+ * `process.stdout`/`stderr` to its parent through a port, one batch at a
+ * time, each acknowledged by the parent: a worker terminated while a batch
+ * waits drops that batch and everything queued behind it. Deno's workers
+ * write the descriptor directly, so there nothing is ever in flight.
+ *
+ * @returns `null` when nothing is in flight (the common case, decided
+ * synchronously); otherwise a promise that settles once the parent has the
+ * data, which takes a turn of the parent's event loop: never wait on it
+ * while the parent may be blocked waiting for this worker.
+ */
+export function drainStdio(): Promise<void> | null {
+  let pending: Promise<void>[] | null = null;
+  for (const stream of [nodeProcess?.stdout, nodeProcess?.stderr]) {
+    // `writableLength` counts the bytes not yet acknowledged, the batch in
+    // flight included; an empty write completes after all of them.
+    if (
+      !stream || !(stream.writableLength > 0) || stream.writableEnded ||
+      stream.destroyed
+    ) continue;
+    (pending ??= []).push(
+      new Promise<void>((resolve) => stream.write("", () => resolve())),
+    );
+  }
+  return pending && Promise.all(pending).then(() => {});
 }

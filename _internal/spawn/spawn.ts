@@ -12,7 +12,7 @@ import { checkArgv, mergePlan } from "./argv.ts";
 import { spawnError } from "./os_error.ts";
 import { sendSignal, signalNumber, statusFrom } from "./signals.ts";
 import { bunIn, bunOut, denoIn, denoOut, type Slot, wire } from "./stdio.ts";
-import { sinkStream } from "./streams.ts";
+import { markChildOutput, sinkStream } from "./streams.ts";
 import type {
   ChildProcess,
   ExitStatus,
@@ -145,6 +145,8 @@ function _spawnDeno(
     slots[2].mode === "piped" ? child.stderr : null,
     slots,
   );
+  markChildOutput(stdio.stdout);
+  markChildOutput(stdio.stderr);
   const rawExit = child.status.then((
     st: { code: number; signal: string | null },
   ) => statusFrom(st.code, st.signal));
@@ -189,6 +191,8 @@ function _spawnBun(
     slots[2].mode === "pipe" ? proc.stderr : null,
     slots,
   );
+  markChildOutput(stdio.stdout);
+  markChildOutput(stdio.stderr);
   const rawExit = proc.exited.then(() =>
     statusFrom(proc.exitCode, proc.signalCode)
   );

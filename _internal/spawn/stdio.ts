@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { denoFdStream, feed } from "./streams.ts";
+import { denoFdStream, feed, isChildOutput } from "./streams.ts";
 import type { OutputSpec, StdinSpec } from "./types.ts";
 
 /** A stdio slot resolved into a runtime mode plus a forwarding job. */
@@ -49,7 +49,10 @@ export function denoOut(spec: OutputSpec | undefined, slot: 1 | 2): Slot {
   throw new TypeError(`invalid stdout or stderr: ${String(spec)}`);
 }
 
-/** Bun's slot for a stdin spec (Bun writes given bytes itself). */
+/**
+ * Bun's slot for a stdin spec (Bun writes given bytes itself, and reads
+ * another child's output pipe into this child itself).
+ */
 export function bunIn(spec: StdinSpec | undefined): Slot {
   if (spec === undefined || spec === "inherit") return { mode: "inherit" };
   if (spec === "pipe") return { mode: "pipe" };
@@ -58,7 +61,12 @@ export function bunIn(spec: StdinSpec | undefined): Slot {
     // Bun writes a buffer given as stdin itself; an empty one still needs EOF.
     return { mode: spec.length ? spec : "ignore" };
   }
-  if (spec instanceof ReadableStream) return { mode: "pipe", source: spec };
+  if (spec instanceof ReadableStream) {
+    // Any other stream is pumped here, where its errors can be contained.
+    return isChildOutput(spec)
+      ? { mode: spec }
+      : { mode: "pipe", source: spec };
+  }
   if (typeof spec === "number") return { mode: spec };
   throw new TypeError(`invalid stdin: ${String(spec)}`);
 }

@@ -9,6 +9,24 @@
  */
 import { denoNs } from "../runtime/adapter.ts";
 
+const _childOutputs = new WeakSet<ReadableStream<Uint8Array>>();
+
+/**
+ * Records that `stream` is the runtime's own stdout or stderr pipe of a child
+ * started by `spawn()`, so that giving it to another child as stdin lets Bun
+ * forward the bytes itself rather than through a JavaScript pump.
+ */
+export function markChildOutput(
+  stream: ReadableStream<Uint8Array> | null,
+): void {
+  if (stream) _childOutputs.add(stream);
+}
+
+/** Whether `stream` is a child's own output pipe (see {@linkcode markChildOutput}). */
+export function isChildOutput(stream: ReadableStream<Uint8Array>): boolean {
+  return _childOutputs.has(stream);
+}
+
 /** Reads a stream to its end into chunks; can be cancelled at any time. */
 export class Collector {
   readonly chunks: Uint8Array[] = [];

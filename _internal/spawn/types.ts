@@ -11,7 +11,10 @@
  * Where a child's stdin comes from: a new pipe (`"pipe"`, written through
  * {@linkcode ChildProcess.stdin}), this process's stdin (`"inherit"`),
  * `/dev/null` (`"null"`), a file descriptor of this process, bytes to feed
- * and then close, or a web stream to forward.
+ * and then close, or a web stream to forward (closing the child's stdin at
+ * its end). Another child's {@linkcode ChildProcess.stdout} or `stderr`
+ * makes a pipeline: Bun forwards the bytes itself, Deno (whose children
+ * take no descriptors) with `pipeTo`.
  */
 export type StdinSpec =
   | "pipe"

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkOptions } from "../../_internal/core/options.ts";
 import {
   registerShareable,
   SHARE,
@@ -263,11 +264,13 @@ registerShareable(_SHARE_URL, "Connection", Connection);
 
 /**
  * Makes a pipe between threads and returns its two ends, as Python's
- * `multiprocessing.dummy.Pipe(duplex)`: both ends send and receive (the
- * `duplex` flag is accepted for the same signature).
+ * `multiprocessing.dummy.Pipe(duplex=True)`: both ends send and receive
+ * (the `duplex` flag, positional or `{ duplex }`, is accepted for the same
+ * signature and, as in CPython's dummy module, changes nothing).
  *
- * @param _duplex Accepted for Python's signature.
+ * @param duplex Accepted for Python's signature: a boolean or `{ duplex }`.
  * @returns The two ends.
+ * @throws {TypeError} `duplex` is neither a boolean nor `{ duplex }`.
  * @example
  * ```ts
  * import { Pipe } from "@pyconc/pyconc/multiprocessing/dummy";
@@ -277,8 +280,11 @@ registerShareable(_SHARE_URL, "Connection", Connection);
  * ```
  */
 export function Pipe<T = unknown>(
-  _duplex = true,
+  duplex: boolean | { duplex?: boolean } | null = true,
 ): [Connection<T>, Connection<T>] {
+  if (typeof duplex !== "boolean" && duplex !== null) {
+    checkOptions(duplex, ["duplex"], "Pipe");
+  }
   const ab = new Queue<unknown>();
   const ba = new Queue<unknown>();
   return [

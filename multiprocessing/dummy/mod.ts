@@ -29,6 +29,7 @@ export { Connection, Pipe } from "./connection.ts";
 export * as connection from "./_connection_ns.ts";
 export { type DummyCtypeOptions, type ThreadLock, Value } from "./value.ts";
 export { Array } from "./array.ts";
+export { IndexError } from "../../_internal/core/index_error.ts";
 export {
   ThreadPool,
   ThreadPool as Pool,

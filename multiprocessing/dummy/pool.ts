@@ -8,9 +8,15 @@ import { cpuCount } from "../../_internal/runtime/adapter.ts";
 import type { Target } from "../../_internal/share/target.ts";
 import { ThreadPoolExecutor } from "../../futures/thread_pool.ts";
 import { BasePool } from "../_pool_base.ts";
+import { checkOptions, isOptionsObject } from "../../_internal/core/options.ts";
 
 /** Options of {@linkcode ThreadPool}, Python's keyword arguments. */
 export interface ThreadPoolOptions {
+  /**
+   * How many threads (`cpuCount()` when omitted); only in the options-first
+   * form, `new ThreadPool({ processes: 2 })`.
+   */
+  processes?: number | null;
   /** Runs once at the start of each worker thread, with `initargs`. */
   initializer?: Target | null;
   /** Arguments of the initializer (shareable objects arrive live). */
@@ -37,11 +43,40 @@ export class ThreadPool extends BasePool {
   /**
    * Creates the pool; no thread starts until the first task.
    *
-   * @param processes How many threads; `cpuCount()` when omitted.
+   * As Python's `ThreadPool(processes=None, initializer=None, initargs=())`:
+   * `new ThreadPool(2, { initializer })` or
+   * `new ThreadPool({ processes: 2, initializer })`.
+   *
+   * @param processes How many threads (`cpuCount()` when omitted or
+   *   `null`), or all the options.
    * @param options `{ initializer, initargs }`.
    * @throws {ValueError} "Number of processes must be at least 1".
+   * @throws {TypeError} a count that is not an integer, options that are
+   *   not an object, or an unknown option.
    */
-  constructor(processes?: number | null, options: ThreadPoolOptions = {}) {
+  constructor(
+    processes?: number | null | ThreadPoolOptions,
+    options?: ThreadPoolOptions,
+  ) {
+    if (isOptionsObject(processes)) {
+      if (options !== undefined) {
+        throw new TypeError(
+          "ThreadPool() takes the options once: (processes, options) or (options)",
+        );
+      }
+      options = checkOptions(
+        processes,
+        ["processes", "initializer", "initargs"],
+        "ThreadPool",
+      );
+      processes = options.processes;
+    } else {
+      options = checkOptions(
+        options,
+        ["initializer", "initargs"],
+        "ThreadPool",
+      );
+    }
     const n = processes ?? cpuCount();
     if (typeof n !== "number" || !Number.isInteger(n)) {
       throw new TypeError(`processes must be an integer, got ${n}`);

@@ -6,6 +6,7 @@
  */
 import type { Target } from "../../_internal/share/target.ts";
 import { Thread } from "../../threading/thread.ts";
+import { checkOptions } from "../../_internal/core/options.ts";
 
 /** Options of a {@linkcode DummyProcess}, as {@linkcode ProcessOptions} of the process module. */
 export interface DummyProcessOptions {
@@ -51,9 +52,15 @@ export class DummyProcess {
    * Creates the thread; call `start` to run it.
    *
    * @param options `{ target, args, name, daemon }`.
-   * @throws {TypeError} a target that cannot be sent to a worker.
+   * @throws {TypeError} a target that cannot be sent to a worker, options
+   *   that are not an object, or an unknown option.
    */
-  constructor(options: DummyProcessOptions = {}) {
+  constructor(options?: DummyProcessOptions) {
+    options = checkOptions(
+      options,
+      ["target", "args", "name", "daemon"],
+      "Process",
+    );
     this.#thread = new Thread({
       target: options.target,
       args: options.args,

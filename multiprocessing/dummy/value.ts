@@ -21,6 +21,7 @@ import {
   type Typecode,
   typedArrayOf,
 } from "../../_internal/mp/typecodes.ts";
+import { checkOptions } from "../../_internal/core/options.ts";
 
 const _SHARE_URL = shareUrl(import.meta.url, "multiprocessing/dummy/value.ts");
 
@@ -33,11 +34,19 @@ export interface DummyCtypeOptions {
   lock?: boolean | ThreadLock;
 }
 
-/** @internal The lock of a dummy Value or Array. */
+/**
+ * @internal The lock of a dummy Value or Array: from `{ lock }`, or given
+ * positionally as CPython's `multiprocessing.dummy.Value(typecode, value,
+ * lock=True)` allows.
+ */
 export function _threadLockOf(
-  options: DummyCtypeOptions | undefined,
+  options: DummyCtypeOptions | boolean | ThreadLock | undefined,
+  fn = "Value",
 ): ThreadLock | null {
-  const lock = options?.lock ?? true;
+  const lock = typeof options === "boolean" || options instanceof Lock ||
+      options instanceof RLock
+    ? options
+    : checkOptions(options, ["lock"], fn).lock ?? true;
   if (lock === true) return new RLock();
   if (lock === false) return null;
   if (!(lock instanceof Lock) && !(lock instanceof RLock)) {
@@ -81,14 +90,15 @@ export class Value {
    *
    * @param typecode One of "b" "B" "h" "H" "i" "I" "l" "L" "q" "Q" "f" "d".
    * @param value The initial value.
-   * @param options `{ lock }`.
+   * @param options `{ lock }`, or the lock itself (`true`, `false`, a
+   *   `Lock` or `RLock`) as CPython's dummy `Value(typecode, value, lock)`.
    * @throws {ValueError} an unknown typecode.
-   * @throws {TypeError} a value of the wrong kind.
+   * @throws {TypeError} a value of the wrong kind, a bad lock, or an unknown option.
    */
   constructor(
     typecode: Typecode,
     value: number | bigint = 0,
-    options?: DummyCtypeOptions,
+    options?: DummyCtypeOptions | boolean | ThreadLock,
   ) {
     const adopted = _adopting as _State | null;
     _adopting = null;

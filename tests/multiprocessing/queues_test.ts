@@ -189,12 +189,15 @@ describe("Queue from another process", () => {
     await p.join();
     assert.equal(p.exitcode, 0);
     const errors = (await out.get({ timeout: 5 })).split("\n");
-    const prefix =
-      "TypeError: queue items must be values structured clone can carry";
+    // Issue 14 item 8: a DataCloneError (a TypeError) naming the path.
+    const fn =
+      "could not be cloned: a function cannot be sent to another process; send the data it needs instead";
+    const sym =
+      "could not be cloned: a symbol cannot be sent to another process; send a string instead";
     assert.equal(errors.length, 3);
-    assert.equal(errors[0], `${prefix}, got a function`);
-    assert.match(errors[1], new RegExp(`^${prefix} \\(no functions, .+\\): .`));
-    assert.equal(errors[2], `${prefix}, got a symbol`);
+    assert.equal(errors[0], `DataCloneError: item (anonymous function) ${fn}`);
+    assert.equal(errors[1], `DataCloneError: item.f (Symbol(s)) ${sym}`);
+    assert.equal(errors[2], `DataCloneError: item (Symbol(t)) ${sym}`);
     assert.equal(await q.get({ timeout: 5 }), 1);
     assert.equal(await q.get({ timeout: 5 }), 2);
     assert.equal(q.empty(), true);

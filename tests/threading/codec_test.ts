@@ -124,11 +124,16 @@ describe("codec", () => {
       },
     };
     assert.equal(toTargetSpec(obj.run).kind, "fn");
-    const spec = toTargetSpec({ module: "./x.ts" });
+    const spec = toTargetSpec({ module: "/x.ts" });
     assert.equal(spec.kind, "module");
     assert.ok(
-      spec.kind === "module" && spec.url.startsWith("file://") &&
+      spec.kind === "module" && spec.url === "file:///x.ts" &&
         spec.name === "default",
+    );
+    // A relative specifier is refused: a worker cannot resolve it as the caller would.
+    assert.throws(
+      () => toTargetSpec({ module: "./x.ts" }),
+      { name: "TypeError", message: /import\.meta\.resolve\("\.\/x\.ts"\)/ },
     );
     assert.throws(() => toTargetSpec(null), TypeError);
   });
