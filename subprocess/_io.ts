@@ -241,6 +241,11 @@ export class OutputPipe {
     else this.#raw.cancel().catch(() => {});
   }
 
+  /** Closes the pipe once nothing can read it any more ({@linkcode holdPipe}). */
+  release(): void {
+    this.close();
+  }
+
   /**
    * Hands the rest of the pipe to another child's stdin: the runtime's own
    * pipe stream when nothing was read yet (Bun then forwards it itself),
@@ -287,6 +292,30 @@ export class OutputPipe {
   }
 }
 
+/** A pipe end that {@linkcode holdPipe} can close once nothing holds it. */
+interface Releasable {
+  release(): void;
+}
+
+const _holders = new WeakMap<Releasable, number>();
+const _collected = new FinalizationRegistry<Releasable>((pipe) => {
+  const left = (_holders.get(pipe) ?? 1) - 1;
+  _holders.set(pipe, left);
+  if (left === 0) pipe.release();
+});
+
+/**
+ * Keeps `pipe` open while `holder` (its Popen, or the public stream over it)
+ * is reachable: once every holder has been garbage collected, the pipe is
+ * closed, as CPython closes a collected Popen's file objects. Deno keeps a
+ * child's pipe in its resource table until it is read to the end or closed,
+ * so without this an unread pipe would leak a file descriptor per child.
+ */
+export function holdPipe(holder: object, pipe: Releasable): void {
+  _holders.set(pipe, (_holders.get(pipe) ?? 0) + 1);
+  _collected.register(holder, pipe);
+}
+
 const _pipes = new WeakMap<object, OutputPipe>();
 
 /**
@@ -331,6 +360,11 @@ export class InputPipe {
     } catch {
       await this.#writer.abort().catch(() => {});
     }
+  }
+
+  /** Closes the pipe once nothing can write to it any more ({@linkcode holdPipe}). */
+  release(): void {
+    this.close().catch(() => {});
   }
 
   /** Writes `data` then closes, ignoring a child that stopped reading. */

@@ -15,6 +15,7 @@ import {
   decodeAll,
   encodeInput,
   type ErrorsMode,
+  holdPipe,
   InputPipe,
   OutputPipe,
   registerPipe,
@@ -50,7 +51,9 @@ export interface ReadablePipe<T> extends ReadableStream<T> {
  * a web stream (`WritableStream` for stdin, `ReadableStream` for the others),
  * of strings in text mode (`text` or `encoding`; pass `string` as the type
  * parameter then) and of `Uint8Array`s otherwise. `await using` closes the
- * pipes and waits for the child when the block ends.
+ * pipes and waits for the child when the block ends. As in Python, `wait()`
+ * leaves pipes open; a pipe nobody reads is closed once the Popen, and the
+ * stream over the pipe if it was taken, have been garbage collected.
  *
  * Differences forced by JavaScript: {@linkcode Popen.wait} and
  * {@linkcode Popen.communicate} are async (there is no blocking form, since the
@@ -137,6 +140,10 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
     this.#in = this.#child.stdin ? new InputPipe(this.#child.stdin) : null;
     this.#out = this.#child.stdout ? new OutputPipe(this.#child.stdout) : null;
     this.#err = this.#child.stderr ? new OutputPipe(this.#child.stderr) : null;
+    // A collected Popen closes the pipes nobody else holds, as Python's does.
+    for (const pipe of [this.#in, this.#out, this.#err]) {
+      if (pipe) holdPipe(this, pipe);
+    }
   }
 
   /** The write end of the child's stdin when it is `PIPE`, else `null`. */
@@ -150,6 +157,7 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
         close: () => this.#in!.close(),
         abort: () => this.#in!.close(),
       })) as WritableStream<T>;
+      holdPipe(this.#stdin, this.#in);
     }
     return this.#stdin;
   }
@@ -181,6 +189,7 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
       configurable: true,
     });
     registerPipe(stream, pipe);
+    holdPipe(stream, pipe);
     return stream;
   }
 
@@ -379,7 +388,9 @@ export class Popen<T extends string | Uint8Array = Uint8Array>
    * What `await using` calls at the end of the block: closes stdout and
    * stderr (a child still writing gets SIGPIPE; on Bun, whose pipes are
    * socket pairs, it may get ECONNRESET instead), closes stdin, then waits
-   * for the child to end, as Python's `with Popen(...)` does.
+   * for the child to end, as Python's `with Popen(...)` does. There is no
+   * `Symbol.dispose` (plain `using`): the wait cannot block, so a sync form
+   * would end the block without reaping the child.
    *
    * @example
    * ```ts
