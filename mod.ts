@@ -39,6 +39,7 @@ export {
   ValueError,
 } from "./_internal/core/errors.ts";
 export { IndexError } from "./_internal/core/index_error.ts";
+export { OverflowError } from "./_internal/core/overflow_error.ts";
 export { freezeSupport } from "./multiprocessing/freeze_support.ts";
 export {
   type ErrorClass,

@@ -55,6 +55,12 @@ export interface _Slot {
   unref(): void;
   /** Stops it (at once with `force`); resolves once it is gone. */
   stop(force: boolean): Promise<void>;
+  /**
+   * Ends it at once, whatever it is running: a process with SIGTERM (or
+   * SIGKILL with `kill`), a worker with `terminate()`. Resolves once it is
+   * gone. Without it, `stop(true)` does.
+   */
+  end?(kill: boolean): Promise<void>;
 }
 
 /** What an executor plugs into the dispatcher. */
@@ -94,6 +100,8 @@ export class _Dispatcher {
   #queue = new Deque<_Item>();
   #running = new Map<number, { item: _Item; slot: _Slot }>();
   #slots: _Slot[] = [];
+  /** Every slot started and not yet exited, retiring ones included. */
+  #live = new Set<_Slot>();
   #spawned = 0;
   #nextTaskId = 1;
   #fnIds = new Map<string, number>();
@@ -192,6 +200,7 @@ export class _Dispatcher {
       }
       this.#spawned++;
       this.#slots.push(slot);
+      this.#live.add(slot);
       this.#feed(slot);
     }
   }
@@ -418,6 +427,7 @@ export class _Dispatcher {
 
   /** Handles a slot that ended; unless it was stopped on purpose, the pool breaks. */
   onExit(slot: _Slot, detail: string): void {
+    this.#live.delete(slot);
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     if (slot.stopping) return;
@@ -462,6 +472,36 @@ export class _Dispatcher {
     }
     this.#checkIdle();
     return n;
+  }
+
+  /**
+   * Ends every slot at once (`terminateWorkers`/`killWorkers`): the running
+   * tasks fail with `err`, the queued ones are cancelled, no task is taken
+   * any more, and every live slot is ended with {@linkcode _Slot.end}.
+   * Resolves once every slot is gone.
+   */
+  terminate(err: BrokenExecutor, kill: boolean): Promise<void> {
+    this.#shutdown = true;
+    this.cancelQueued();
+    const futures: Future<unknown>[] = [];
+    for (const { item, slot } of this.#running.values()) {
+      futures.push(item.future);
+      slot.inflight = 0;
+      slot.inflightMs = 0;
+    }
+    this.#running.clear();
+    const ends: Promise<void>[] = [];
+    for (const slot of this.#live) {
+      slot.stopping = true;
+      const p = slot.end ? slot.end(kill) : slot.stop(true);
+      this.#trackStop(p);
+      ends.push(p);
+    }
+    for (const f of futures) {
+      if (!f.done()) f.setException(err);
+    }
+    this.#checkIdle();
+    return Promise.all(ends).then(() => {});
   }
 
   /** No more tasks will come: stop the slots once the work is done. */

@@ -182,4 +182,14 @@ export class _PoolCore {
     this.dispatcher.shutdown();
     if (wait) await this.dispatcher.whenStopped();
   }
+
+  /**
+   * Shuts down with `cancelFutures`, then ends every worker at once (see
+   * {@linkcode _Dispatcher.terminate}); the running futures fail with
+   * `err`. Resolves once every worker is gone.
+   */
+  terminate(err: BrokenExecutor, kill: boolean): Promise<void> {
+    this.#shutdown = true;
+    return this.dispatcher.terminate(err, kill);
+  }
 }

@@ -206,7 +206,10 @@ export abstract class Executor {
    * safe to call more than once. Pending tasks still run unless
    * `cancelFutures` is set; with `wait` (the default) the promise resolves
    * after they finished and every worker exited. Either way the program
-   * stays alive until the pending tasks are done.
+   * stays alive until the pending tasks are done: a task that never ends
+   * keeps it waiting, as in Python. To stop such a task, the pool
+   * executors have `terminateWorkers()` and `killWorkers()` (Python 3.14's
+   * `terminate_workers()` and `kill_workers()`).
    *
    * @param options `{ wait = true, cancelFutures = false }`.
    */

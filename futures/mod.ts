@@ -16,6 +16,13 @@
  * fields. A function or symbol in the arguments is a `DataCloneError` at
  * `submit` that names its path (`args[1].callbacks[0]`).
  *
+ * A runaway task is stopped with `terminateWorkers()` or `killWorkers()`
+ * (Python 3.14's `terminate_workers()` and `kill_workers()`): the pool shuts
+ * down with its queued futures cancelled, its workers are ended (SIGTERM or
+ * SIGKILL to a process pool's children; `Worker.terminate()` in a thread
+ * pool, which Python cannot do), and the running futures fail with
+ * {@linkcode BrokenProcessPool} or {@linkcode BrokenThreadPool}.
+ *
  * @example Count primes in parallel
  * ```ts
  * import { asCompleted, type Future, ThreadPoolExecutor } from "@pyconc/pyconc/futures";

@@ -41,6 +41,8 @@ const _ROLE = {
   name: "runPool",
 };
 const _MAX_BATCH = 256;
+const _TERMINATED =
+  "A process in the process pool was terminated abruptly while the future was running or pending.";
 
 class _ProcessSlot implements _Slot {
   inflight = 0;
@@ -88,6 +90,12 @@ class _ProcessSlot implements _Slot {
 
   stop(force: boolean): Promise<void> {
     return this.child.stop(force);
+  }
+
+  async end(kill: boolean): Promise<void> {
+    this.child.ref(); // stay alive until the exit is seen
+    this.child.process?.kill(kill ? "SIGKILL" : "SIGTERM");
+    await this.child.exited;
   }
 }
 
@@ -182,16 +190,10 @@ export class ProcessPoolExecutor extends Executor {
         sharedResults: false,
         spawn: () => new _ProcessSlot(dispatcher(), data),
         crashed: (detail) =>
-          new BrokenProcessPool(
-            "A process in the process pool was terminated abruptly while the future was running or pending.",
-            { cause: detail },
-          ),
+          new BrokenProcessPool(_TERMINATED, { cause: detail }),
         initFailed: (cause) => {
           console.error("Exception in initializer:", cause);
-          return new BrokenProcessPool(
-            "A process in the process pool was terminated abruptly while the future was running or pending.",
-            { cause },
-          );
+          return new BrokenProcessPool(_TERMINATED, { cause });
         },
       }),
     });
@@ -244,5 +246,62 @@ export class ProcessPoolExecutor extends Executor {
    */
   override shutdown(options: ShutdownOptions = {}): Promise<void> {
     return this.#core.shutdown(options);
+  }
+
+  /**
+   * Shuts the pool down with `cancelFutures: true`, then sends SIGTERM to
+   * every child process still alive, as Python 3.14's
+   * `terminate_workers()`: the stop for a runaway task, which `shutdown()`
+   * would wait for forever. Queued futures are cancelled, running ones fail
+   * with {@linkcode BrokenProcessPool}, and `submit` throws `RuntimeError`
+   * afterwards.
+   *
+   * Unlike Python's, which returns at once, the promise resolves when every
+   * child has exited. SIGTERM only asks: a task that handles or ignores it
+   * (`Deno.addSignalListener("SIGTERM", ...)`, `process.on("SIGTERM", ...)`)
+   * keeps its child running, and the promise waits for it; call
+   * {@linkcode ProcessPoolExecutor.killWorkers} to end it for sure.
+   *
+   * @example Stop a task that never ends
+   * ```ts
+   * import { ProcessPoolExecutor } from "@pyconc/pyconc/futures";
+   * const ex = new ProcessPoolExecutor({ maxWorkers: 1 });
+   * const f = ex.submit(() => { for (;;); });
+   * await new Promise((r) => setTimeout(r, 500));
+   * await ex.terminateWorkers();
+   * console.assert((await f.exception()) instanceof Error); // BrokenProcessPool
+   * ```
+   */
+  terminateWorkers(): Promise<void> {
+    return this.#core.terminate(
+      new BrokenProcessPool(_TERMINATED, {
+        cause: "terminateWorkers() sent SIGTERM to the child processes",
+      }),
+      false,
+    );
+  }
+
+  /**
+   * As {@linkcode ProcessPoolExecutor.terminateWorkers}, with SIGKILL, as
+   * Python 3.14's `kill_workers()`: no child can catch or ignore it.
+   * Resolves once every child has exited.
+   *
+   * @example Kill the children of a pool
+   * ```ts
+   * import { ProcessPoolExecutor } from "@pyconc/pyconc/futures";
+   * const ex = new ProcessPoolExecutor({ maxWorkers: 1 });
+   * const f = ex.submit(() => { for (;;); });
+   * await new Promise((r) => setTimeout(r, 500));
+   * await ex.killWorkers();
+   * console.assert(f.done());
+   * ```
+   */
+  killWorkers(): Promise<void> {
+    return this.#core.terminate(
+      new BrokenProcessPool(_TERMINATED, {
+        cause: "killWorkers() sent SIGKILL to the child processes",
+      }),
+      true,
+    );
   }
 }

@@ -44,6 +44,8 @@ export interface ThreadPoolExecutorOptions {
 
 const _ENTRY = entryUrl("_internal/pool/worker_entry.ts");
 const _MAX_BATCH = 512;
+const _TERMINATED =
+  "A thread in the thread pool was terminated abruptly while the future was running or pending.";
 let _counter = 0;
 
 class _ThreadSlot implements _Slot {
@@ -109,6 +111,11 @@ class _ThreadSlot implements _Slot {
 
   async stop(_force: boolean): Promise<void> {
     // Stay alive until the exit is seen, so `await shutdown()` completes.
+    this.handle.ref();
+    await this.handle.terminate();
+  }
+
+  async end(_kill: boolean): Promise<void> {
     this.handle.ref();
     await this.handle.terminate();
   }
@@ -191,10 +198,7 @@ export class ThreadPoolExecutor extends Executor {
         sharedResults: true,
         spawn: (i) => new _ThreadSlot(dispatcher(), `${prefix}_${i}`, data),
         crashed: (detail) =>
-          new BrokenThreadPool(
-            "A thread in the thread pool was terminated abruptly while the future was running or pending.",
-            { cause: detail },
-          ),
+          new BrokenThreadPool(_TERMINATED, { cause: detail }),
         initFailed: (cause) => {
           console.error("Exception in initializer:", cause);
           return new BrokenThreadPool(
@@ -257,5 +261,72 @@ export class ThreadPoolExecutor extends Executor {
    */
   override shutdown(options: ShutdownOptions = {}): Promise<void> {
     return this.#core.shutdown(options);
+  }
+
+  /**
+   * Shuts the pool down with `cancelFutures: true`, then ends every worker
+   * with `Worker.terminate()`, whatever it is running: the stop for a
+   * runaway task, which `shutdown()` would wait for forever. Queued futures
+   * are cancelled, running ones fail with {@linkcode BrokenThreadPool}, and
+   * `submit` throws `RuntimeError` afterwards. Resolves once every worker
+   * has exited.
+   *
+   * This goes beyond Python, which cannot end a thread: Python 3.14 has
+   * `terminate_workers()` on `ProcessPoolExecutor` only. A terminated task
+   * stops wherever it was: a lock it held stays held, an item it was
+   * putting in a queue may be half written.
+   *
+   * Runtime limits: on Bun a worker blocked in a long `Atomics.wait` may
+   * not end until the wait does (the library's own blocking calls wait in
+   * short slices, so they do). Deno (2.9) ends a worker only when it
+   * returns to its event loop: a task stuck in synchronous code (`for (;;);`)
+   * is detached instead: its future fails, the pool and the promise carry
+   * on, the worker no longer keeps the program alive, but its thread goes
+   * on running until the program exits (denoland/deno#35657). A process
+   * pool's `ProcessPoolExecutor.terminateWorkers()` ends such a
+   * task for real on both runtimes.
+   *
+   * @example Stop a task that never ends
+   * ```ts
+   * import { ThreadPoolExecutor } from "@pyconc/pyconc/futures";
+   * const ex = new ThreadPoolExecutor({ maxWorkers: 1 });
+   * const f = ex.submit(() => { for (;;); });
+   * await new Promise((r) => setTimeout(r, 200));
+   * await ex.terminateWorkers();
+   * console.assert((await f.exception()) instanceof Error); // BrokenThreadPool
+   * ```
+   */
+  terminateWorkers(): Promise<void> {
+    return this.#core.terminate(
+      new BrokenThreadPool(_TERMINATED, {
+        cause: "terminateWorkers() terminated the pool's workers",
+      }),
+      false,
+    );
+  }
+
+  /**
+   * The same as {@linkcode ThreadPoolExecutor.terminateWorkers}: a worker
+   * has no signals, both end it with `Worker.terminate()`. It exists so
+   * that code written for `ProcessPoolExecutor.killWorkers()` works
+   * with either pool.
+   *
+   * @example Kill the workers of a pool
+   * ```ts
+   * import { ThreadPoolExecutor } from "@pyconc/pyconc/futures";
+   * const ex = new ThreadPoolExecutor({ maxWorkers: 1 });
+   * const f = ex.submit(() => { for (;;); });
+   * await new Promise((r) => setTimeout(r, 200));
+   * await ex.killWorkers();
+   * console.assert(f.done());
+   * ```
+   */
+  killWorkers(): Promise<void> {
+    return this.#core.terminate(
+      new BrokenThreadPool(_TERMINATED, {
+        cause: "killWorkers() terminated the pool's workers",
+      }),
+      true,
+    );
   }
 }

@@ -41,6 +41,7 @@ export * as connection from "./_connection_ns.ts";
 export { type SharedCtypeOptions, Value } from "./value.ts";
 export { Array } from "./array.ts";
 export { IndexError } from "../_internal/core/index_error.ts";
+export { OverflowError } from "../_internal/core/overflow_error.ts";
 export type { Typecode } from "../_internal/mp/typecodes.ts";
 export type { AcquireOptions } from "../threading/_acquire_args.ts";
 export type { Held } from "../threading/_held.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 import { keepPrepared, type Prepared, prepareItem } from "./_item_codec.ts";
-import { deadlineFor } from "./_options.ts";
+import { type BlockOptions, deadlineFor, waitMs } from "./_options.ts";
+import { Empty, Full } from "./errors.ts";
 import {
   LARGE,
   NAP_SYNC_MS,
@@ -16,7 +17,32 @@ import {
   SPIN_ASYNC_MS,
   SPIN_SYNC_MS,
 } from "./_core.ts";
-import type { Deadline } from "../_internal/core/time.ts";
+import {
+  type Deadline,
+  overflows,
+  timeoutOverflow,
+} from "../_internal/core/time.ts";
+
+/** What `waitOrOverflowMs` gives for a timeout above `TIMEOUT_MAX`. */
+export const OVERFLOW_MS = -1;
+
+/**
+ * `waitMs`, except that a blocking call with a timeout above `TIMEOUT_MAX`
+ * (`Infinity` included) gives `OVERFLOW_MS`: as CPython's, get and put then
+ * take an item or room that is there at once, and throw `OverflowError`
+ * only where they would have to wait.
+ */
+export function waitOrOverflowMs(options: BlockOptions | undefined): number {
+  if (
+    options !== null && typeof options === "object" &&
+    options.block !== false && overflows(options.timeout)
+  ) return OVERFLOW_MS;
+  return waitMs(options);
+}
+
+function _overflow(err: unknown, none: typeof Empty | typeof Full): never {
+  throw err instanceof none ? timeoutOverflow() : err;
+}
 
 /** What is left of a get's wait for another `getBegin` (see `RETRY`). */
 function _left(ms: number, deadline: Deadline | null): number {
@@ -32,6 +58,13 @@ function _pause(): void {
 
 /** `get`, blocking this thread; `ms` as from `waitMs`. */
 export function getSync(c: QueueCore, ms: number): unknown {
+  if (ms === OVERFLOW_MS) {
+    try {
+      return getSync(c, 0);
+    } catch (err) {
+      _overflow(err, Empty);
+    }
+  }
   if (c.tryFastGet()) return c.result();
   const deadline = deadlineFor(ms);
   const s = c.s;
@@ -73,6 +106,13 @@ export function getSync(c: QueueCore, ms: number): unknown {
 
 /** `get`, without blocking the event loop. */
 export async function getAsync(c: QueueCore, ms: number): Promise<unknown> {
+  if (ms === OVERFLOW_MS) {
+    try {
+      return await getAsync(c, 0);
+    } catch (err) {
+      _overflow(err, Empty);
+    }
+  }
   if (c.tryFastGet()) return c.result();
   const deadline = deadlineFor(ms);
   const s = c.s;
@@ -132,6 +172,13 @@ function _reserveSync(c: QueueCore, p: Prepared): number {
 
 /** `put`, blocking this thread. */
 export function putSync(c: QueueCore, item: unknown, ms: number): void {
+  if (ms === OVERFLOW_MS) {
+    try {
+      return putSync(c, item, 0);
+    } catch (err) {
+      _overflow(err, Full);
+    }
+  }
   const s = c.s;
   // A short string skips prepareItem's scratch copy when the ring takes it.
   const short = typeof item === "string" && item.length <= SHORT_STRING;
@@ -189,6 +236,13 @@ export async function putAsync(
   item: unknown,
   ms: number,
 ): Promise<void> {
+  if (ms === OVERFLOW_MS) {
+    try {
+      return await putAsync(c, item, 0);
+    } catch (err) {
+      _overflow(err, Full);
+    }
+  }
   let p = prepareItem(item);
   const s = c.s;
   const fast = c.tryFastPut(item, p, SPIN_ASYNC_MS, 0);

@@ -78,6 +78,7 @@
  * @module
  */
 export { Empty, Full, ShutDown } from "./errors.ts";
+export { OverflowError } from "../_internal/core/overflow_error.ts";
 export {
   type GetOptions,
   type PutOptions,

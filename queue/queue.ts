@@ -23,7 +23,7 @@ import { queueClassInfo, registerQueueClass } from "./_classes.ts";
 import { type CompareFn, QueueCore, setCore } from "./_core.ts";
 import * as blocking from "./_blocking.ts";
 import { IndexKind } from "./_layout.ts";
-import { type BlockOptions, waitMs } from "./_options.ts";
+import type { BlockOptions } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
 import { ShutDown } from "./errors.ts";
 import { checkOptions } from "../_internal/core/options.ts";
@@ -201,10 +201,15 @@ export class Queue<T = unknown> {
    * @throws {ShutDown} the queue was shut down (also while waiting).
    * @throws {Full} no room in time, or at once with `block: false`.
    * @throws {ValueError} a negative timeout.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` that would have to be waited for.
    * @throws {TypeError} an item structured clone cannot carry.
    */
   async put(item: T, options?: PutOptions): Promise<void> {
-    await blocking.putAsync(this.#core, item, waitMs(options));
+    await blocking.putAsync(
+      this.#core,
+      item,
+      blocking.waitOrOverflowMs(options),
+    );
   }
 
   /**
@@ -214,10 +219,11 @@ export class Queue<T = unknown> {
    * @throws {ShutDown} the queue was shut down (also while waiting).
    * @throws {Full} no room in time, or at once with `block: false`.
    * @throws {ValueError} a negative timeout.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` that would have to be waited for.
    * @throws {TypeError} an item structured clone cannot carry.
    */
   putSync(item: T, options?: PutOptions): void {
-    blocking.putSync(this.#core, item, waitMs(options));
+    blocking.putSync(this.#core, item, blocking.waitOrOverflowMs(options));
   }
 
   /**
@@ -242,9 +248,13 @@ export class Queue<T = unknown> {
    * @throws {ShutDown} the queue was shut down and is empty (also while waiting).
    * @throws {Empty} no item in time, or at once with `block: false`.
    * @throws {ValueError} a negative timeout.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` that would have to be waited for.
    */
   async get(options?: GetOptions): Promise<T> {
-    return await blocking.getAsync(this.#core, waitMs(options)) as T;
+    return await blocking.getAsync(
+      this.#core,
+      blocking.waitOrOverflowMs(options),
+    ) as T;
   }
 
   /**
@@ -254,9 +264,13 @@ export class Queue<T = unknown> {
    * @throws {ShutDown} the queue was shut down and is empty (also while waiting).
    * @throws {Empty} no item in time, or at once with `block: false`.
    * @throws {ValueError} a negative timeout.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` that would have to be waited for.
    */
   getSync(options?: GetOptions): T {
-    return blocking.getSync(this.#core, waitMs(options)) as T;
+    return blocking.getSync(
+      this.#core,
+      blocking.waitOrOverflowMs(options),
+    ) as T;
   }
 
   /**

@@ -18,7 +18,7 @@ import {
 import { QueueCore, setCore } from "./_core.ts";
 import * as blocking from "./_blocking.ts";
 import { IndexKind } from "./_layout.ts";
-import { type BlockOptions, waitMs } from "./_options.ts";
+import type { BlockOptions } from "./_options.ts";
 import type { StoreState } from "./_store.ts";
 
 const _SHARE_URL = shareUrl(import.meta.url, "queue/simple_queue.ts");
@@ -109,7 +109,10 @@ export class SimpleQueue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   async get(options?: BlockOptions): Promise<T> {
-    return await blocking.getAsync(this.#core, waitMs(options)) as T;
+    return await blocking.getAsync(
+      this.#core,
+      blocking.waitOrOverflowMs(options),
+    ) as T;
   }
 
   /**
@@ -119,7 +122,10 @@ export class SimpleQueue<T = unknown> {
    * @throws {ValueError} a negative timeout.
    */
   getSync(options?: BlockOptions): T {
-    return blocking.getSync(this.#core, waitMs(options)) as T;
+    return blocking.getSync(
+      this.#core,
+      blocking.waitOrOverflowMs(options),
+    ) as T;
   }
 
   /**

@@ -326,11 +326,16 @@ function _common(args: Args, o: PopenOptions) {
       if (k.includes("=") || k === "") {
         throw new ValueError("illegal environment variable name");
       }
+      if (k.includes("\0") || v.includes("\0")) {
+        throw new ValueError("embedded null byte");
+      }
     }
   }
+  const cwd = o.cwd === undefined || o.cwd === null ? undefined : _path(o.cwd);
+  if (cwd?.includes("\0")) throw new ValueError("embedded null byte");
   return {
     argv: buildArgv(args, o.shell === true),
-    cwd: o.cwd === undefined || o.cwd === null ? undefined : _path(o.cwd),
+    cwd,
     env: o.env,
     encoding,
     errors,

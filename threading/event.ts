@@ -88,11 +88,13 @@ export class Event {
    * wait), `false` on timeout.
    *
    * @throws {ValueError} a negative timeout.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` while the flag is clear.
    */
   async wait(timeout?: number | null): Promise<boolean> {
-    const ms = timeoutToMs(timeout);
+    // As CPython: a set flag returns before the timeout is converted.
     const seen = Atomics.load(this.#i32, _EventWord.State);
     if (seen & 1) return true;
+    const ms = timeoutToMs(timeout);
     const deadline = new Deadline(ms);
     for (;;) {
       if (Atomics.load(this.#i32, _EventWord.State) !== seen) return true;
@@ -104,12 +106,12 @@ export class Event {
 
   /** The blocking twin of {@linkcode Event.wait}. */
   waitSync(timeout?: number | null): boolean {
-    const ms = timeout === undefined || timeout === null
-      ? Infinity
-      : timeoutToMs(timeout);
     const i32 = this.#i32;
     const seen = Atomics.load(i32, 0);
     if (seen & 1) return true;
+    const ms = timeout === undefined || timeout === null
+      ? Infinity
+      : timeoutToMs(timeout);
     if (ms > 0) {
       // A hand-off from a running thread lands within a few thousand loads;
       // catching it here skips the clock reads of the general path.

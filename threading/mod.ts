@@ -61,3 +61,4 @@ export type { ExceptHook, ExceptHookArgs } from "./_excepthook.ts";
 export { TIMEOUT_MAX } from "../_internal/core/time.ts";
 export type { ModuleTarget, Target } from "../_internal/share/target.ts";
 export { RuntimeError, ValueError } from "../_internal/core/errors.ts";
+export { OverflowError } from "../_internal/core/overflow_error.ts";

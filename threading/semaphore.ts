@@ -15,9 +15,13 @@ import {
   adoptedState,
   remember,
 } from "../_internal/share/shared_object.ts";
-import { Deadline } from "../_internal/core/time.ts";
+import { Deadline, timeoutOverflow } from "../_internal/core/time.ts";
 import { waitAsync, waitSync } from "../_internal/sync/wait.ts";
-import { type AcquireOptions, acquireWaitMs } from "./_acquire_args.ts";
+import {
+  type AcquireOptions,
+  OVERFLOW_MS,
+  semaphoreWaitMs,
+} from "./_acquire_args.ts";
 import { type Held, held } from "./_held.ts";
 
 const _SHARE_URL = shareUrl(import.meta.url, "threading/semaphore.ts");
@@ -109,10 +113,12 @@ export class Semaphore {
    * left; resolves to whether it got one (always `true` without a timeout).
    *
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` when none is left.
    */
   async acquire(options?: boolean | AcquireOptions): Promise<boolean> {
-    const ms = acquireWaitMs(options);
+    const ms = semaphoreWaitMs(options);
     if (this.#tryTake()) return true;
+    if (ms === OVERFLOW_MS) throw timeoutOverflow();
     const deadline = new Deadline(ms);
     for (;;) {
       const left = deadline.remainingMs();
@@ -126,10 +132,12 @@ export class Semaphore {
    * The blocking twin of {@linkcode Semaphore.acquire}.
    *
    * @throws {ValueError} a negative timeout, or a timeout with `blocking: false`.
+   * @throws {OverflowError} a timeout above `TIMEOUT_MAX` when none is left.
    */
   acquireSync(options?: boolean | AcquireOptions): boolean {
-    const ms = acquireWaitMs(options);
+    const ms = semaphoreWaitMs(options);
     if (this.#tryTake()) return true;
+    if (ms === OVERFLOW_MS) throw timeoutOverflow();
     const deadline = new Deadline(ms);
     for (;;) {
       const left = deadline.remainingMs();

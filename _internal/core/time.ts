@@ -4,9 +4,26 @@
  * @module
  */
 import { ValueError } from "./errors.ts";
+import { OverflowError } from "./overflow_error.ts";
 
 /** Python's `threading.TIMEOUT_MAX` on 64-bit Linux, in seconds. */
 export const TIMEOUT_MAX = 9223372036.0;
+
+/** CPython 3.11's message for a timeout beyond {@linkcode TIMEOUT_MAX}. */
+export const TIMEOUT_OVERFLOW = "timestamp out of range for platform time_t";
+
+/**
+ * The error CPython raises for a wait of more than {@linkcode TIMEOUT_MAX}
+ * seconds, `inf` included: `OverflowError`.
+ */
+export function timeoutOverflow(): OverflowError {
+  return new OverflowError(TIMEOUT_OVERFLOW);
+}
+
+/** Whether a timeout in seconds is too large to wait for, as in CPython. */
+export function overflows(timeout: unknown): boolean {
+  return typeof timeout === "number" && timeout > TIMEOUT_MAX;
+}
 
 /** Seconds on a monotonic clock, like Python's `time.monotonic()`. */
 export function monotonic(): number {
@@ -18,6 +35,7 @@ export function monotonic(): number {
  * `undefined` mean "wait forever" and return `Infinity`.
  *
  * @throws {ValueError} a negative or NaN timeout.
+ * @throws {OverflowError} a timeout above `TIMEOUT_MAX`, such as `Infinity`.
  * @throws {TypeError} a timeout that is not a number.
  */
 export function timeoutToMs(
@@ -36,7 +54,7 @@ export function timeoutToMs(
   if (timeout < 0) {
     throw new ValueError(`${what} value must be a non-negative number`);
   }
-  if (timeout > TIMEOUT_MAX) throw new ValueError(`${what} value is too large`);
+  if (timeout > TIMEOUT_MAX) throw timeoutOverflow();
   return timeout * 1000;
 }
 

@@ -7,13 +7,17 @@
  *
  * @module
  */
-import { RuntimeError } from "../core/errors.ts";
+import { RuntimeError, ValueError } from "../core/errors.ts";
 import { bunNs, denoNs } from "../runtime/adapter.ts";
 import { osError } from "./os_error.ts";
 import type { OutputSpec, SpawnOptions } from "./types.ts";
 import { isDir, which } from "./which.ts";
 
-/** Throws as CPython does for an argv that cannot be run; needs Deno or Bun. */
+/**
+ * Throws as CPython does for an argv that cannot be run; needs Deno or Bun.
+ *
+ * @throws {ValueError} "embedded null byte" for a NUL in an argument.
+ */
 export function checkArgv(argv: readonly string[]): void {
   if (!denoNs && !bunNs) {
     throw new RuntimeError("child processes need Deno or Bun");
@@ -29,7 +33,7 @@ export function checkArgv(argv: readonly string[]): void {
         }`,
       );
     }
-    if (a.includes("\0")) throw new TypeError("embedded null byte");
+    if (a.includes("\0")) throw new ValueError("embedded null byte");
   }
 }
 
