@@ -6,16 +6,8 @@
  *
  * @module
  */
-import { denoNs, execPath } from "../runtime/adapter.ts";
+import { denoAllows, denoNs, execPath } from "../runtime/adapter.ts";
 import { tempDir } from "../runtime/temp_dir.ts";
-
-function _granted(descriptor: Record<string, string>): boolean {
-  try {
-    return denoNs.permissions.querySync(descriptor).state === "granted";
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Whether the parent's socket for its children may live in Linux's abstract
@@ -23,7 +15,7 @@ function _granted(descriptor: Record<string, string>): boolean {
  * requires for such a socket.
  */
 export function socketMayBeAbstract(): boolean {
-  return !denoNs || _granted({ name: "net" });
+  return !denoNs || denoAllows({ name: "net" });
 }
 
 /**
@@ -46,7 +38,7 @@ export function checkChildPermissions(): void {
     [{ name: "read", path: dir }, "read", dir],
   ];
   for (const [descriptor, flag, what] of needs) {
-    if (!_granted(descriptor)) {
+    if (!denoAllows(descriptor)) {
       throw new denoNs.errors.NotCapable(
         `Requires ${flag} access to "${what}", run again with the --allow-${flag} flag`,
       );

@@ -24,17 +24,7 @@ export async function runPool(
   data: unknown,
 ): Promise<void> {
   const runner = new PoolRunner((msg) => channel.send(msg));
-  const seen = new WeakSet<object>();
-  let lastPrimitive: unknown = undefined;
   const uncaught = (err: unknown) => {
-    if (typeof err === "object" && err !== null) {
-      if (seen.has(err)) return;
-      seen.add(err);
-    } else {
-      if (lastPrimitive === err) return;
-      lastPrimitive = err;
-      queueMicrotask(() => lastPrimitive = undefined);
-    }
     if (runner.failCurrent(err)) return;
     explainTargetError(err);
     const text = err instanceof Error

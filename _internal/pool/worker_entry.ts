@@ -52,20 +52,7 @@ function post(msg: PoolReply, transfer: Transferable[] = []): void {
   backlog = sent;
 }
 
-// Deno delivers an error both to the global scope and to `process`: take
-// each one once.
-const seen = new WeakSet<object>();
-let lastPrimitive: unknown = undefined;
-
 function uncaught(err: unknown): void {
-  if (typeof err === "object" && err !== null) {
-    if (seen.has(err)) return;
-    seen.add(err);
-  } else {
-    if (lastPrimitive === err) return;
-    lastPrimitive = err;
-    queueMicrotask(() => lastPrimitive = undefined);
-  }
   if (runner.failCurrent(err)) return;
   const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
   writeStderr(`Exception in thread ${agent.name}:\n${text}\n`);

@@ -100,10 +100,17 @@ export function unrefTimer(id: ReturnType<typeof setTimeout>): void {
  * never makes Deno prompt the user).
  */
 export function readAllowed(path: string): boolean {
-  if (!denoNs) return true;
+  return !denoNs || denoAllows({ name: "read", path });
+}
+
+/**
+ * Whether Deno grants `descriptor` (a `Deno.permissions` descriptor) without
+ * asking: never prompts, and `false` when the query itself fails. Off Deno
+ * there is no permission model, but callers check `denoNs` first.
+ */
+export function denoAllows(descriptor: Record<string, string>): boolean {
   try {
-    return denoNs.permissions.querySync({ name: "read", path }).state ===
-      "granted";
+    return denoNs.permissions.querySync(descriptor).state === "granted";
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import { tmpdir } from "node:os";
-import { denoNs } from "./adapter.ts";
+import { denoAllows, denoNs } from "./adapter.ts";
 
 /**
  * `$TMPDIR` as `os.tmpdir()` reads it; on Deno only when the program may
@@ -15,12 +15,9 @@ import { denoNs } from "./adapter.ts";
  */
 export function tempDir(): string {
   if (!denoNs) return tmpdir();
-  let dir: string | undefined;
-  try {
-    const query = { name: "env", variable: "TMPDIR" };
-    if (denoNs.permissions.querySync(query).state === "granted") {
-      dir = denoNs.env.get("TMPDIR");
-    }
-  } catch { /* not allowed */ }
+  const dir: string | undefined =
+    denoAllows({ name: "env", variable: "TMPDIR" })
+      ? denoNs.env.get("TMPDIR")
+      : undefined;
   return (dir ?? "/tmp").replace(/(.)\/+$/, "$1") || "/tmp";
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { denoNs } from "../runtime/adapter.ts";
+import { denoAllows, denoNs } from "../runtime/adapter.ts";
 
 /** Permission flags, passed with their allow-lists (`--allow-read=/tmp`). */
 const _PERMISSION =
@@ -126,28 +126,20 @@ const _NAMES = [
 export function flagsFromPermissions(needs: ChildNeeds): string[] {
   const flags: string[] = [];
   for (const name of _NAMES) {
-    if (name !== "import" && _granted({ name })) {
+    if (name !== "import" && denoAllows({ name })) {
       flags.push(`--allow-${name}`);
       continue;
     }
     const items = name === "read"
-      ? needs.read.filter((path) => _granted({ name, path }))
+      ? needs.read.filter((path) => denoAllows({ name, path }))
       : name === "write"
-      ? needs.write.filter((path) => _granted({ name, path }))
+      ? needs.write.filter((path) => denoAllows({ name, path }))
       : name === "import"
-      ? needs.import.filter((host) => _granted({ name, host }))
+      ? needs.import.filter((host) => denoAllows({ name, host }))
       : [];
     if (items.length) flags.push(`--allow-${name}=${items.join(",")}`);
   }
   return flags;
-}
-
-function _granted(descriptor: { name: string; [key: string]: string }) {
-  try {
-    return denoNs.permissions.querySync(descriptor).state === "granted";
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -160,7 +152,7 @@ function _granted(descriptor: { name: string; [key: string]: string }) {
  */
 export function denoChildFlags(needs: ChildNeeds): string[] {
   let flags: string[] | undefined;
-  if (_NAMES.every((name) => name === "import" || _granted({ name }))) {
+  if (_NAMES.every((name) => name === "import" || denoAllows({ name }))) {
     try {
       const argv = denoNs.readTextFileSync("/proc/self/cmdline").split("\0");
       if (argv.at(-1) === "") argv.pop();
